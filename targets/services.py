@@ -427,6 +427,12 @@ def target_set_assign_item(
         raise ValidationError({"content": _("请填写交办事项内容。")})
     if deadline is not None:
         _check_deadline(deadline, locked.period, field="deadline")
+    # The same task again (the form sent again after Back, whose page came back with the new version
+    # and the typed text: a re-test added it twice, and an assigned task cannot be deleted).
+    if locked.items.filter(kind=TargetKind.ASSIGNED, content=content.strip(), measures=measures).exists():
+        raise ValidationError(
+            {"content": _("该事项已交办（同样的内容已在目标中），未重复添加。")}, code="already_assigned"
+        )
     last = locked.items.aggregate(last=Max("sort_order"))["last"] or 0
     item = TargetItem(
         target_set=locked,

@@ -137,6 +137,23 @@ def test_the_assign_form_sent_again_after_back_adds_no_second_task(
     assert Notification.objects.filter(recipient=staff, message__contains="起草讲话稿").count() == 1
 
 
+def test_the_same_task_assigned_again_from_a_page_reloaded_by_back_is_refused(
+    client_for, staff, head, make_target_set, in_the_quarter
+):
+    """A re-test: Back reloaded the page with the new version and the typed text; 交办 again added
+    the task twice."""
+    target_set = make_target_set(staff, state="approved")
+    client = client_for(head)
+    url = reverse("targets:assign_item", args=[target_set.pk])
+    client.post(url, {"content": "起草讲话稿", "version": target_set.version})
+    target_set.refresh_from_db()
+    said = client.post(url, {"content": "起草讲话稿", "version": target_set.version}, follow=True).content.decode()
+    assert "该事项已交办" in said
+    assert target_set.items.filter(kind=TargetKind.ASSIGNED, content="起草讲话稿").count() == 1
+    client.post(url, {"content": "整理调研材料", "version": target_set.version})
+    assert target_set.items.filter(kind=TargetKind.ASSIGNED).count() == 2
+
+
 def test_a_colleague_posting_the_assign_form_gets_a_404(client_for, staff, colleague, make_target_set):
     target_set = make_target_set(staff, state="approved")
     response = client_for(colleague).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "冒充"})
