@@ -718,3 +718,19 @@ def test_the_quarters_list_names_no_grading_start_for_an_approved_quarter(client
     rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in html.split('data-testid="quarter-row"')[1:]}
     assert 'data-testid="window-opens">—' in rows[approved.period.label]
     assert 'data-testid="window-opens">—' not in rows[quarter.period.label]
+
+
+def test_a_plain_confirmation_refused_after_a_change_elsewhere_asks_to_look_again(
+    client_for, quarter, head, leader, staff, grade_of
+):
+    """A re-test: the leader's 确认, refused because the head changed the grade meanwhile, said
+    本窗口填写的内容未保存 of text the leader had never typed."""
+    give(grade_of(staff), head, Grade.FAIRLY_GOOD)
+    row = grade_of(staff)
+    give(grade_of(staff), head, Grade.AVERAGE, reason="两项任务延误")
+    page = (
+        client_for(leader).post(reverse("evaluations:grade_confirm", args=[row.pk]), confirm_post(row)).content.decode()
+    )
+    assert "现在保存的等次是“一般”" in page and "请核对后再确认" in page
+    assert "本窗口填写的内容未保存" not in page
+    assert grade_of(staff).state == GradeState.GRADED

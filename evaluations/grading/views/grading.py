@@ -647,18 +647,25 @@ def _grading_form_posted(
     return _rerender(request, row, form)
 
 
-def _say_what_is_stored(request: HttpRequest, now: QuarterGrade, data: dict) -> None:
+def _say_what_is_stored(request: HttpRequest, now: QuarterGrade, data: dict, *, typed: bool = True) -> None:
     """Saved from another tab meanwhile (the version the form carried is not the row's): what is
     stored now, whose, beside the form that keeps this tab's pick and text (a user test saved again
-    over a grade it had never seen; a leader's 调整等次 likewise)."""
+    over a grade it had never seen; a leader's 调整等次 likewise). ``typed``: the form carried the
+    person's own pick or text; a plain 确认 carried none, and is asked to look again (a re-test
+    read of unsaved text it had never typed)."""
     if data.get("version") == now.version or not now.grade:
         return
-    messages.info(
-        request,
+    stored = (
         _(
             "%(name)s现在保存的等次是“%(grade)s”，评语：%(comment)s。本窗口填写的内容未保存，仍在表单中；"
             "如确定以本窗口的内容为准，请再次保存。"
         )
+        if typed
+        else _("%(name)s现在保存的等次是“%(grade)s”，评语：%(comment)s。请核对后再确认。")
+    )
+    messages.info(
+        request,
+        stored
         % {
             "name": now.person.get_full_name(),
             "grade": now.get_grade_display(),
@@ -740,7 +747,7 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
         ),
         success=_("已确认%(name)s的等次：“%(grade)s”。"),
-        refused=lambda data: _say_what_is_stored(request, _get_grade_for_user(request, pk), data),
+        refused=lambda data: _say_what_is_stored(request, _get_grade_for_user(request, pk), data, typed=changing),
     )
 
 
