@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import periods
 from accounts.models import Organisation, StaffStatus, StaffStatusKind
@@ -245,7 +246,14 @@ def compliance_alert_text(alert: ComplianceAlert) -> str:
     values = {"year": alert.year, "month": alert.month, "count": alert.inspections, "required": alert.required}
     if alert.inspections == 0:
         return _("%(year)d年%(month)d月未开展纪律作风检查，规定至少%(required)d次") % values
-    return _("%(year)d年%(month)d月纪律作风检查仅%(count)d次，少于规定的%(required)d次") % values
+    return (
+        ngettext(
+            "%(year)d年%(month)d月纪律作风检查仅%(count)d次，少于规定的%(required)d次",
+            "%(year)d年%(month)d月纪律作风检查仅%(count)d次，少于规定的%(required)d次",
+            alert.inspections,
+        )
+        % values
+    )
 
 
 def open_compliance_alerts(*, organisation_id: int, limit: int = 12) -> list[ComplianceAlert]:

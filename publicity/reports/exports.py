@@ -26,6 +26,7 @@ from typing import IO, Any
 from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from accounts import periods
@@ -308,7 +309,14 @@ def _department_columns(ctx: ExportContext) -> list[Column]:
     for q in QUARTERS:
         name = _quarter_name(q)
         columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, NUMBER))
-        columns += [Column(f"{name}{grades[g]}", NUMBER) for g in DISTRIBUTION]
+        columns += [
+            Column(
+                pgettext("a quarter's count of a grade", "%(quarter)s%(grade)s")
+                % {"quarter": name, "grade": grades[g]},
+                NUMBER,
+            )
+            for g in DISTRIBUTION
+        ]
         columns.append(Column(_("%(quarter)s未评鉴") % {"quarter": name}, NUMBER))
         columns.append(
             Column(_("%(quarter)s“好”参考名额（按本科室人数折算，名额按全单位计算）") % {"quarter": name}, NUMBER)

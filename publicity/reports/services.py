@@ -46,7 +46,9 @@ def year_export_request(*, actor: User, year: int) -> Job:
     return jobs.job_request(
         kind=YEAR_EXPORT,
         organisation=actor.organisation,
-        params={"year": year, **jobs.for_the_reader()},
+        # The organisation's workbook of the year, shared by everyone who may export it (the latest
+        # is offered to all of them): written in the site's language, not the asker's.
+        params={"year": year},
         requested_by=actor,
     )
 
