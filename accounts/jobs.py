@@ -306,8 +306,17 @@ READER_LANGUAGE = "language"
 
 
 def for_the_reader() -> dict[str, str]:
-    """Params that have a job's file written in the language of the asker's pages (the active one)."""
+    """Params that have a job's file written in the language of the asker's pages (the active one),
+    by the runner's :func:`in_readers_language`."""
     return {READER_LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE}
+
+
+def in_readers_language(job: Job) -> translation.override:
+    """Around a runner's building of the file the person asked for: in the language of their pages
+    when the job was asked for (a user test's English roster came as a Chinese workbook from the job,
+    an English one inline). Only the file: the messages a run stores on the row (``report``, a
+    ``JobError``) stay in the site's language, for everyone who may read the job (a review)."""
+    return translation.override(job.params.get(READER_LANGUAGE) or settings.LANGUAGE_CODE)
 
 
 @transaction.atomic
@@ -567,10 +576,7 @@ def job_run(job_id: int, *, take_over: bool = False) -> Job | None:
         with translation.override(settings.LANGUAGE_CODE):
             if registered is None:
                 raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
-            # A file for the person who asked is written in the language of their pages (``for_the_reader``):
-            # a user test's English roster came as a Chinese workbook from the job, an English one inline.
-            reader = job.params.get(READER_LANGUAGE) or settings.LANGUAGE_CODE
-            with periods.calendar_memo(), translation.override(reader):
+            with periods.calendar_memo():
                 outcome = registered.runner(job, report)
             finished = _finish(job, ours, outcome, final)
     except JobRetry as exc:

@@ -408,19 +408,23 @@ def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
         or not viewer.has_perm(export.permission)
     ):
         raise jobs.JobError(_("提交人已无权导出该列表，未导出。"))
+    query, kwargs = QueryDict(str(job.params.get("query") or "")), dict(job.params.get("kwargs") or {})
     try:
-        rows = export.build(viewer, QueryDict(str(job.params.get("query") or "")), dict(job.params.get("kwargs") or {}))
+        with jobs.in_readers_language(job):
+            rows = export.build(viewer, query, kwargs)
     except Http404:
         raise jobs.JobError(_("要导出的内容已不存在或已无权查看，未导出。")) from None
     report(5, _("正在生成Excel……"))
     # Into a temporary file, not bytes in memory: the job's storage copies it in blocks.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the job has stored it)
     try:
-        build_workbook(export, rows, total=workbook_rows(rows), report=report).save(handle)
+        with jobs.in_readers_language(job):
+            build_workbook(export, rows, total=workbook_rows(rows), report=report).save(handle)
+            name = _filename(export, rows)
         handle.seek(0)
     except BaseException:
         handle.close()
         raise
     # Done, with its 下载结果 button: no closing message, which would stay in the language it ran in
     # (a worker's, Chinese) under the reader's 已完成 (a user test read it in the English UI).
-    return jobs.JobFile(content=handle, name=_filename(export, rows), content_type=XLSX)
+    return jobs.JobFile(content=handle, name=name, content_type=XLSX)

@@ -157,13 +157,14 @@ def run_roster_export(job: Job, report: jobs.Report) -> jobs.JobFile:
         raise jobs.JobError(_("提交人已无权查看提交情况，未导出。"))
     report(10, _("正在生成Excel……"))
     params = job.params
-    result = roster_file(
-        viewer=viewer,
-        year=int(params["year"]),
-        month=int(params["month"]),
-        department_id=int(params["department"]) if params.get("department") else None,
-        show=str(params.get("show") or ""),
-    )
+    with jobs.in_readers_language(job):
+        result = roster_file(
+            viewer=viewer,
+            year=int(params["year"]),
+            month=int(params["month"]),
+            department_id=int(params["department"]) if params.get("department") else None,
+            show=str(params.get("show") or ""),
+        )
     # Done, with its 下载结果 button: no closing message, which would stay in the language it ran in
     # (a worker's, Chinese) under the reader's 已完成 (a user test read it in the English UI).
     return result

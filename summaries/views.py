@@ -476,26 +476,35 @@ def review_decide(request: HttpRequest) -> HttpResponse:
         # so is the bulk button with one ticked (a row's own 通过 is the one-click approval). What
         # was decided since the inbox was drawn (another tab) is said apart and not asked about.
         described = review.describe_refs(actor=request.user, refs=refs)
-        decided = ""
+        notes = []
         if described.decided:
-            decided = _("以下%(n)s项已不在待审核状态（可能已在另一个窗口处理），不再处理：%(items)s") % {
-                "n": len(described.decided),
-                "items": "；".join(described.decided),
-            }
+            notes.append(
+                ngettext(
+                    "以下%(n)s项已不在待审核状态（可能已在另一个窗口处理），不再处理：%(items)s",
+                    "以下%(n)s项已不在待审核状态（可能已在另一个窗口处理），不再处理：%(items)s",
+                    len(described.decided),
+                )
+                % {"n": len(described.decided), "items": "；".join(described.decided)}
+            )
         if described.changed:
             # Returned in another tab and handed in again: what would be approved is not what was listed.
-            decided += _("以下%(n)s项在您打开待审核列表后已重新提交，请打开查看后再审核：%(items)s") % {
-                "n": len(described.changed),
-                "items": "；".join(described.changed),
-            }
+            notes.append(
+                ngettext(
+                    "以下%(n)s项在您打开待审核列表后已重新提交，请打开查看后再审核：%(items)s",
+                    "以下%(n)s项在您打开待审核列表后已重新提交，请打开查看后再审核：%(items)s",
+                    len(described.changed),
+                )
+                % {"n": len(described.changed), "items": "；".join(described.changed)}
+            )
         if not described.waiting:
-            messages.info(request, decided)
+            for note in notes:
+                messages.info(request, note)
             return redirect(back)
         return confirm_page(
             request,
             title=_("批量通过"),
             message=_("确定通过所选的%(n)s项吗？通过后不能在此撤回。") % {"n": len(described.waiting)},
-            detail="\n".join([*described.lines, *([decided] if decided else [])]),
+            detail="\n".join([*described.lines, *notes]),
             cancel_url=back,
             form=BulkApproveConfirmForm(initial={"items": described.waiting, "back": request.POST.get("back", "")}),
             confirm_label=_("确认通过"),

@@ -429,7 +429,8 @@ def target_set_assign_item(
         _check_deadline(deadline, locked.period, field="deadline")
     # The same task again (the form sent again after Back, whose page came back with the new version
     # and the typed text: a re-test added it twice, and an assigned task cannot be deleted).
-    if locked.items.filter(kind=TargetKind.ASSIGNED, content=content.strip(), measures=measures).exists():
+    same = {"content": content.strip(), "measures": measures.strip(), "deadline": deadline}
+    if locked.items.filter(kind=TargetKind.ASSIGNED, assigned_by__isnull=False, **same).exists():
         raise ValidationError(
             {"content": _("该事项已交办（同样的内容已在目标中），未重复添加。")}, code="already_assigned"
         )
@@ -439,7 +440,7 @@ def target_set_assign_item(
         sort_order=last + 1,
         content=content.strip(),
         kind=TargetKind.ASSIGNED,
-        measures=measures,
+        measures=measures.strip(),
         deadline=deadline,
         assigned_by=actor,
     )

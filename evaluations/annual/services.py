@@ -745,22 +745,25 @@ def annual_year_close_by_the_rules(*, organisation_id: int, year: int, source: s
     the rules now forbid (:func:`decisions_against_the_rules`): those stay open, the agency head and
     HR are told to decide them again (the committee's decision then locks them, as any decided after
     the close). Returns how many were locked."""
-    against = decisions_against_the_rules(organisation_id=organisation_id, year=year)
+    # Its reasons are the notices' words: in the site's language, whoever's 定等 closed the year (a review).
+    with in_site_language():
+        against = decisions_against_the_rules(organisation_id=organisation_id, year=year)
     locked = annual_year_close(
         organisation_id=organisation_id, year=year, source=source, exclude=[row.pk for row, _why in against]
     )
     recipients: dict[tuple[int, tuple], list[User]] = {}
-    for row, why in against:
-        message = _(
-            "%%(name)s的%%(year)s年度确定的“%(grade)s”与规定不符（%(why)s），未随年度定等锁定，请考核委员会重新确定。"
-        ) % {"grade": row.get_decided_grade_display(), "why": why}
-        _tell(
-            recipients,
-            row=row,
-            roles=(Role.AGENCY_HEAD, Role.HR_ADMIN),
-            message=message,
-            dedupe_key=f"annual-against-rules-{row.pk}-{row.decided_grade}",
-        )
+    with in_site_language():
+        for row, why in against:
+            message = _(
+                "%%(name)s的%%(year)s年度确定的“%(grade)s”与规定不符（%(why)s），未随年度定等锁定，请考核委员会重新确定。"
+            ) % {"grade": row.get_decided_grade_display(), "why": why}
+            _tell(
+                recipients,
+                row=row,
+                roles=(Role.AGENCY_HEAD, Role.HR_ADMIN),
+                message=message,
+                dedupe_key=f"annual-against-rules-{row.pk}-{row.decided_grade}",
+            )
     return locked
 
 

@@ -537,12 +537,13 @@ def grades_seen(rows: QuerySet[QuarterGrade]) -> str:
 
 def confirm_all_figures(
     *, appraisal_quarter: AppraisalQuarter, actor: User, department_id: int | None = None
-) -> tuple[int, str]:
+) -> tuple[int, str, int]:
     """Of :func:`rows_to_confirm_all`: how many carry a veto, a sanction or a serious finding of the
-    quarter (全部确认 says so before confirming cards the leader may not have seen), and their
-    :func:`grades_seen` (the form sends it back); one query."""
+    quarter (全部确认 says so before confirming cards the leader may not have seen), their
+    :func:`grades_seen` (the form sends it back) and how many they are (the question's number, from
+    the rows the step confirms, not from the counters); one query."""
     period = appraisal_quarter.period
     rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
     weighs = weighs_on_the_grade(year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day)
     figures = rows.aggregate(marked=Count("pk", filter=weighs), **_SEEN)
-    return figures["marked"], _token(figures)
+    return figures["marked"], _token(figures), figures["seen_rows"]

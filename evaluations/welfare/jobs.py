@@ -24,6 +24,7 @@ def run_results_export(job: Job, report: jobs.Report) -> jobs.JobFile:
         raise jobs.JobError(_("无权导出公益性岗位考核结果。"))
     year = int(job.params["year"])
     report(10, _("正在生成"))
-    content = results_workbook(organisation_id=job.organisation_id, year=year)
-    name = _("%(year)s年度公益性岗位考核结果.xlsx") % {"year": year}
+    with jobs.in_readers_language(job):
+        content = results_workbook(organisation_id=job.organisation_id, year=year)
+        name = _("%(year)s年度公益性岗位考核结果.xlsx") % {"year": year}
     return jobs.JobFile(content=content, name=name, content_type=XLSX)

@@ -89,6 +89,12 @@ def _push(publication: Publication, kind: str) -> None:
         DingTalkKind.PUBLICATION_CLOSED: "closed",
         DingTalkKind.WINDOW_REMINDER: "reminder",
     }[kind]
+    # The work group's message, in the site's language whoever's 定等 or publication sent it (a review).
+    with in_site_language():
+        _push_event(publication, kind, event)
+
+
+def _push_event(publication: Publication, kind: str, event: str) -> None:
     dingtalk_publication_event(
         organisation_id=publication.organisation_id,
         kind=kind,
@@ -457,18 +463,20 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
             raise ValidationError(_("该条目尚未经委员会重新确定为优秀，不能重新公示。"))
         raise ValidationError(_("该条目尚未重评并经分管领导确认，不能重新公示。"))
     start, end = publication_window(organisation_id=entry.publication.organisation_id, starts=today or periods.today())
-    if entry.annual_result_id:
-        entry.grade_label = entry.annual_result.get_decided_grade_display()
-    else:
-        grade = entry.quarter_grade
-        entry.grade_label = grade.get_grade_display()
-        entry.score = grade.composite_score
-    entry.state = EntryState.PUBLISHED
-    entry.window_starts_on, entry.window_ends_on = start, end
-    entry.republished_at = periods.now()
-    with audit_reason(_("重评后重新公示")):
-        entry.save()
-    _record_grade_after(entry, entry.grade_label, _("重评后重新公示"))
+    # The board's line, the objection's record and the audit reason: stored, in the site's language.
+    with in_site_language():
+        if entry.annual_result_id:
+            entry.grade_label = entry.annual_result.get_decided_grade_display()
+        else:
+            grade = entry.quarter_grade
+            entry.grade_label = grade.get_grade_display()
+            entry.score = grade.composite_score
+        entry.state = EntryState.PUBLISHED
+        entry.window_starts_on, entry.window_ends_on = start, end
+        entry.republished_at = periods.now()
+        with audit_reason(_("重评后重新公示")):
+            entry.save()
+        _record_grade_after(entry, entry.grade_label, _("重评后重新公示"))
     # The publication is not over while one of its entries is published again.
     Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
     with in_site_language():

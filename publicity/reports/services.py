@@ -150,9 +150,9 @@ def run_department_forms(job: Job, report: jobs.Report) -> jobs.JobFile:
         raise jobs.JobError(_("提交人已无权打印该科室的登记表。"))
     year, quarter = int(job.params["year"]), int(job.params["quarter"])
     report(10, _("正在生成登记表……"))
-    content = pdf.department_forms_pdf(department=department, year=year, quarter=quarter)
+    with jobs.in_readers_language(job):
+        content = pdf.department_forms_pdf(department=department, year=year, quarter=quarter)
+        name = pdf.department_forms_filename(department, year, quarter)
     # No closing message: it would stay in the worker's Chinese under the English UI (see
     # summaries.exports.run_roster_export); the page says 已完成 and offers 下载结果.
-    return jobs.JobFile(
-        content=content, name=pdf.department_forms_filename(department, year, quarter), content_type="application/pdf"
-    )
+    return jobs.JobFile(content=content, name=name, content_type="application/pdf")

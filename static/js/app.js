@@ -577,7 +577,11 @@ function restoreForm() {
   const total = prefix && form.querySelector(`input[name="${CSS.escape(prefix)}-TOTAL_FORMS"]`);
   const add = form.querySelector("[data-formset-add]");
   const wanted = total ? parseInt((fields[`${prefix}-TOTAL_FORMS`] || ["0"])[0], 10) || 0 : 0;
-  while (total && add && parseInt(total.value, 10) < Math.min(wanted, 100)) add.click();
+  while (total && add && parseInt(total.value, 10) < Math.min(wanted, 100)) {
+    const before = total.value;
+    add.click();
+    if (total.value === before) break; // the button added nothing: stop, do not spin
+  }
   Object.entries(fields).forEach(([name, values]) => {
     form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {
       // Not a button: its value says what it does (保存草稿 draft, 提交审核 submit); the one pressed
@@ -598,7 +602,11 @@ function restoreForm() {
   // The rows in the order their 序号 says, as they were arranged before the session ended.
   const rows = form.querySelector("[data-formset-forms]");
   if (rows) {
-    const order = (card) => parseInt((card.querySelector("input[name$='-sort_order']") || {}).value, 10) || 0;
+    // A row with no 序号 last, as the service orders it (a review: it came first).
+    const order = (card) => {
+      const value = parseInt((card.querySelector("input[name$='-sort_order']") || {}).value, 10);
+      return Number.isNaN(value) ? Infinity : value;
+    };
     Array.from(rows.querySelectorAll("[data-formset-form]"))
       .sort((a, b) => order(a) - order(b))
       .forEach((card) => rows.appendChild(card));

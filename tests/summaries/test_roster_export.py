@@ -242,3 +242,21 @@ def test_the_export_job_writes_the_workbook_in_the_language_of_the_askers_pages(
     direct = client.get(f"{reverse('roster_export')}?{QUERY}").getvalue()
     assert rows == _rows(direct)
     assert not any("姓名" in str(value) for row in rows[:5] for value in row if value), rows[:5]
+
+
+def test_what_the_job_stores_for_every_reader_stays_in_the_sites_language(
+    client_for, hr, staff, django_capture_on_commit_callbacks
+):
+    """A review: the runner ran under the asker's language, so its refusal was stored in English
+    for HR colleagues reading the job on the Chinese pages."""
+    client = client_for(hr)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(f"{reverse('roster_export_job')}?{QUERY}")
+    job = Job.objects.latest("pk")
+    hr.is_active = False
+    hr.save(update_fields=["is_active"])
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "提交人已无权查看提交情况" in job.error, job.error

@@ -506,8 +506,10 @@ def grades_confirm_all(
     # a grade from the head before them, given when the person was staff, is not confirmed unseen.
     rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
     if seen is not None:
-        # Under the rows' locks: a change committed after this check waits for the step.
-        _refuse_if_changed(rows, seen, _("您打开本页后，待确认的等次有了变化（评鉴人修改或新评了等次）。"))
+        # Under the rows' locks: a change committed after this check waits for the step, and a row
+        # graded after it is not among those confirmed (a review: the loop read the rows again).
+        checked = _refuse_if_changed(rows, seen, _("您打开本页后，待确认的等次有了变化（评鉴人修改或新评了等次）。"))
+        rows = rows.filter(pk__in=checked)
     confirmed = 0
     # Each department's counters are counted once at the end, not after every row.
     with counts.deferred():
@@ -526,11 +528,14 @@ def grades_confirm_all(
     return confirmed
 
 
-def _refuse_if_changed(rows, seen: str, what: str) -> None:
+def _refuse_if_changed(rows, seen: str, what: str) -> list[int]:
     """Refuse a step over all of ``rows`` (locked here) when they changed since the page that offered
-    it was read (``seen``: ``selectors.grades_seen`` then), saying what changed and what to do."""
-    if seen_token(list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", "version"))) != seen:
+    it was read (``seen``: ``selectors.grades_seen`` then), saying what changed and what to do; the
+    ids of the rows checked and locked, for the step to act on those only."""
+    locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", "version"))
+    if seen_token(locked) != seen:
         raise ValidationError(what + _("请查看当前的等次后再操作；本次未作任何确认或审批。"), code="stale")
+    return [pk for pk, _version in locked]
 
 
 def opinion_seen_token(opinion: QuarterDisciplineOpinion | None) -> str:

@@ -426,12 +426,12 @@ def _render_work(
     # Of those 全部确认 would confirm, how many carry a veto, a sanction or a serious finding (a review:
     # cards on other pages were confirmed unseen), and what the form sends back to refuse them changed
     # since (a user test: a head's change meanwhile was confirmed unseen).
-    marked_waiting, confirm_all_seen = (
+    marked_waiting, confirm_all_seen, graded_waiting = (
         selectors.confirm_all_figures(
             appraisal_quarter=appraisal_quarter, actor=user, department_id=department.pk if department else None
         )
         if lists.graded_waiting and confirm_page.paginator.count
-        else (0, "")
+        else (0, "", 0)
     )
     ctx.update(
         # The same hidden fields in every row's form: rendered once, not once per row.
@@ -444,7 +444,7 @@ def _render_work(
         confirm_query=query_without(query, "cpage"),
         departments=departments,
         department=department,
-        graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
+        graded_waiting=graded_waiting,
         marked_waiting=marked_waiting,
         confirm_all_seen=confirm_all_seen,
         band_average=policy.band_average,
