@@ -904,7 +904,10 @@ def publication_lock(*, actor: User, publication: Publication, today: date | Non
         raise ValidationError(
             _("公示期至%(date)s，期满后才能定等。") % {"date": publication.ends_on.strftime("%Y-%m-%d")}
         )
-    return publication_lock_due(publication=publication, today=day)
+    # What the lock stores — the audit reasons, the lines' records, the notices — in the site's
+    # language, as the daily job writes it (a re-test read English reasons in the Chinese audit log).
+    with in_site_language():
+        return publication_lock_due(publication=publication, today=day)
 
 
 def publications_lock_due(*, organisation_id: int, today: date | None = None) -> dict:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit, periods
@@ -207,7 +208,7 @@ def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) 
     _year(year)
     person = _get_person_for_period_forms(request, pk, year=year, quarter=_quarter(quarter))
     content = pdf.person_quarter_pdf(person=person, year=year, quarter=_quarter(quarter), own=_own(request, person))
-    filename = f"{person.get_full_name()}-{year}年第{quarter}季度平时考核登记表.pdf"
+    filename = pdf.pdf_filename(person.get_full_name(), periods.Quarter(year, quarter).label, _("平时考核登记表"))
     return _audited_pdf(request, obj=person, content=content, filename=filename)
 
 
@@ -217,7 +218,7 @@ def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _year(year)
     person = _get_person_for_period_forms(request, pk, year=year)
     content = pdf.person_year_pdf(person=person, year=year, own=_own(request, person))
-    filename = f"{person.get_full_name()}-{year}年度考核汇总.pdf"
+    filename = pdf.pdf_filename(person.get_full_name(), _("%(year)s年度") % {"year": year}, _("考核汇总"))
     return _audited_pdf(request, obj=person, content=content, filename=filename)
 
 
@@ -228,7 +229,10 @@ def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -
     department = _get_department_for_forms(request, pk, perm="publicity.view_department_summary")
     content = pdf.department_summary_pdf(department=department, year=year, quarter=_quarter(quarter))
     return _audited_pdf(
-        request, obj=department, content=content, filename=f"{department.name}-{year}年第{quarter}季度结果汇总表.pdf"
+        request,
+        obj=department,
+        content=content,
+        filename=pdf.pdf_filename(department.name, periods.Quarter(year, quarter).label, _("结果汇总表")),
     )
 
 

@@ -1377,3 +1377,20 @@ def test_an_objection_to_the_years_excellent_list_shows_the_discipline_of_the_wh
     page = client_for(hr).get(objection.get_absolute_url()).content.decode()
     marks = page.split('data-testid="objection-discipline"')[1].split("</dd>")[0]
     assert "2025-02-03" in marks and "2024-12-30" not in marks
+
+
+def test_hr_locking_on_the_english_pages_records_the_reasons_in_the_sites_language(
+    client_for, publication, staff, hr, clock
+):
+    """A re-test: HR's 定等 from the English pages wrote English reasons into the audit log that
+    Chinese auditors read ("Locked after the publication window: …")."""
+    clock(AFTER_WINDOW)
+    client = client_for(hr)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    answer = client.post(reverse("publicity:publication_lock", args=[publication.pk]), follow=True)
+    assert "Locked" in answer.content.decode() or "locked" in answer.content.decode()  # HR's page: English
+    locked = entry_of(publication, staff)
+    assert locked.state == EntryState.LOCKED
+    reasons = set(AuditEntry.objects.filter(object_pk=str(locked.pk)).values_list("reason", flat=True))
+    assert any("公示期满定等" in reason for reason in reasons), reasons
+    assert not any("Locked after" in reason for reason in reasons), reasons

@@ -492,3 +492,15 @@ def test_the_department_summary_in_english_stays_on_the_page(client_for, head, l
     content = client.get(url).content
     assert "Confirm" in _pdf_text(tmp_path, content)[0]
     assert _words_past_the_edge(tmp_path, content) == []
+
+
+def test_a_forms_file_name_is_in_the_readers_language(client_for, head, graded):
+    """A re-test: the English record form came with the Chinese file name."""
+    from urllib.parse import unquote
+
+    client = client_for(head)
+    url = reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])
+    name = graded.get_full_name()
+    assert f"{name}-{YEAR}年第3季度平时考核登记表.pdf" in unquote(client.get(url)["Content-Disposition"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert f"{name}-Q3_{YEAR}_Routine_appraisal_record_form.pdf" in unquote(client.get(url)["Content-Disposition"])
