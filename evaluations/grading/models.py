@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.fields import actor_link, department_link, optional_link, organisation_link, person_link
 from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
+from accounts.text import in_site_language
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -86,7 +87,15 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        # The quarter in the reader's language (a user test read 2026年第4季度 in English messages).
+        # In the site's language: the audit log stores it as the object's name (a review: an English
+        # actor's entries read "… Q3 2026" among the Chinese); pages say ``display_name``.
+        with in_site_language():
+            return f"{self.organisation} {self.period.label}"
+
+    @property
+    def display_name(self) -> str:
+        """The organisation and the quarter in the reader's language (a user test read 2026年第4季度 in
+        English messages and titles)."""
         return f"{self.organisation} {self.period.label}"
 
     @property
@@ -123,7 +132,8 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
         verbose_name = verbose_name_plural = _("纪委意见")
 
     def __str__(self) -> str:
-        return str(_("%(quarter)s 纪委意见") % {"quarter": self.appraisal_quarter})
+        with in_site_language():
+            return str(_("%(quarter)s 纪委意见") % {"quarter": self.appraisal_quarter})
 
 
 class QuotaPoolKind(models.TextChoices):

@@ -352,6 +352,24 @@ def test_hr_opens_a_quarter_and_a_head_cannot(client_for, organisation, team, hr
     assert page.count("2026年第4季度") >= 2 and "第四季度" not in page
 
 
+def test_a_quarter_opened_on_the_english_pages_is_said_in_english_and_recorded_in_chinese(
+    client_for, organisation, team, hr
+):
+    """A user test read 2026年第4季度 in the English message; a review: naming it in the reader's
+    language everywhere wrote English object names into the audit log Chinese auditors read."""
+    from accounts.models import AuditEntry
+    from evaluations.models import AppraisalQuarter
+
+    client = client_for(hr)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    answer = client.post(reverse("evaluations:quarter_open"), {"year": 2026, "quarter": 4}, follow=True)
+    assert "Q4 2026" in answer.content.decode()
+    opened = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
+    entries = AuditEntry.objects.filter(object_pk=str(opened.pk), content_type__model="appraisalquarter")
+    names = set(entries.values_list("object_repr", flat=True))
+    assert names and all("2026年第4季度" in name for name in names), names
+
+
 def test_the_chief_approves_after_a_confirmation_page(client_for, quarter, head, leader, chief, hr, team):
     url = reverse("evaluations:quarter_approve", args=[quarter.pk])
     blocked = client_for(chief).get(url).content.decode()

@@ -1028,7 +1028,7 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
 
     def said(opened: AppraisalQuarter) -> str:
         if before is None:
-            return _("%(quarter)s已开放评鉴。") % {"quarter": opened}
+            return _("%(quarter)s已开放评鉴。") % {"quarter": opened.display_name}
         if not opened.is_open:
             return _("%(quarter)s已审批，不再补充人员。") % {"quarter": opened.period.label}
         added = opened.grades.count() - rows_before
