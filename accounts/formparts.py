@@ -42,6 +42,16 @@ def version_field(**attrs) -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput(attrs=attrs), min_value=1, max_value=MAX_VERSION)
 
 
+def posted_version(data) -> int | None:
+    """The version a page posted back (its hidden ``version``), None when absent or not one: the
+    service then does not compare (a decision from a page without one)."""
+    field = version_field()
+    try:
+        return field.clean(data.get("version"))
+    except forms.ValidationError:
+        return None
+
+
 class PersonDepartmentFilter(django_filters.ModelChoiceFilter):
     """科室 in the list filter of rows about a person: the rows of the people in that department.
     The filter set fills in the departments offered (``OrganisationFilterSet`` and its kin)."""

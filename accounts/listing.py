@@ -341,9 +341,13 @@ def export_filename(period: str, title: str) -> str:
     parts are joined by one and every space is an underscore (2026_Organisations_at_a_glance-…:
     a user test downloaded "2026Organisations at a glance-…")."""
     joint = " " if period and title and _word_character(period[-1]) and _word_character(title[0]) else ""
-    # No path separators: 11/2026 (a month in English) lost its month to the browser (a user test).
-    name = re.sub(r'[\\/:*?"<>|]', "-", f"{period}{joint}{title}").replace(" ", "_")
-    return f"{name}-{periods.today():%Y%m%d}.xlsx"
+    return f"{safe_file_name(f'{period}{joint}{title}')}-{periods.today():%Y%m%d}.xlsx"
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` fit for a download: no path separators (11/2026, a month in English, lost its month
+    to the browser: a user test), every space an underscore."""
+    return re.sub(r'[\\/:*?"<>|]', "-", name).replace(" ", "_")
 
 
 def _word_character(character: str) -> bool:

@@ -20,6 +20,7 @@ from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text
+from accounts.formparts import posted_version
 from accounts.models import Department
 from accounts.pages import confirm_page, confirm_then, review_decision, stored_file_download, visible_or_404
 from accounts.pagination import query_without, query_without_page
@@ -291,11 +292,6 @@ def conflict_copy(request: HttpRequest, pk: int, copy_pk: int) -> HttpResponse:
     return render(request, "summaries/conflict_copy.html", {"summary": summary, "copy": copy, "notes": notes})
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() else None
-
-
 @login_required
 @require_POST
 def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -315,9 +311,11 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
         summary,
         # The version the reviewer read: a summary returned in another tab and handed in again since
         # is refused with what became of it, not approved unread (a user test).
-        approve=lambda: services.summary_approve(summary=summary, actor=request.user, version=_posted_version(request)),
+        approve=lambda: services.summary_approve(
+            summary=summary, actor=request.user, version=posted_version(request.POST)
+        ),
         return_=lambda reason: services.summary_return(
-            summary=summary, actor=request.user, reason=reason, version=_posted_version(request)
+            summary=summary, actor=request.user, reason=reason, version=posted_version(request.POST)
         ),
         return_form=ReturnForm,
         refused=refused,

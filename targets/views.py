@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service
+from accounts.formparts import posted_version
 from accounts.pages import confirm_page, keep_refused_reason, visible_or_404
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
@@ -274,11 +275,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("targets:detail", pk=pk)
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    form = VersionForm(request.POST)
-    return form.cleaned_data["version"] if form.is_valid() else None
-
-
 @require_POST
 @login_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -286,7 +282,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     run_service(
         request,
         lambda: services.target_set_approve(
-            target_set=target_set, actor=request.user, version=_posted_version(request)
+            target_set=target_set, actor=request.user, version=posted_version(request.POST)
         ),
         success=_("已通过审核。"),
     )
@@ -305,7 +301,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
     returned = run_service(
         request,
         lambda: services.target_set_return(
-            target_set=target_set, actor=request.user, reason=reason, version=_posted_version(request)
+            target_set=target_set, actor=request.user, reason=reason, version=posted_version(request.POST)
         ),
         success=_("已退回。"),
     )
@@ -326,7 +322,7 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
         # The version the leader read: the form sent again (Back, a phone's retry) is refused, not a
         # second copy of the task (a user test: two identical tasks nobody could delete).
         lambda: services.target_set_assign_item(
-            target_set=target_set, actor=request.user, version=_posted_version(request), **form.cleaned_data
+            target_set=target_set, actor=request.user, version=posted_version(request.POST), **form.cleaned_data
         ),
         success=_("交办事项已添加，并已通知本人。"),
     )
@@ -342,7 +338,10 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, target_set, status=400, completion_form=form)
     try:
         services.target_set_record_completion(
-            target_set=target_set, actor=request.user, completions=form.completions(), version=_posted_version(request)
+            target_set=target_set,
+            actor=request.user,
+            completions=form.completions(),
+            version=posted_version(request.POST),
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))

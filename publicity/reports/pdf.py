@@ -13,13 +13,13 @@ same fixed number of queries (a batch never queries per person).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext, pgettext
 
+from accounts.listing import safe_file_name
 from accounts.models import Department, User
 from accounts.pdf import pdf_render
 from accounts.periods import Quarter
@@ -156,13 +156,13 @@ def department_forms_pdf(*, department: Department, year: int, quarter: int) -> 
 def pdf_filename(whose: str, period: str, title: str) -> str:
     """A form's file name in the reader's language: whose, of which period, what (就业促进科-2026年第3季度
     平时考核登记表.pdf; in English Q3_2026_Routine_appraisal_record_form, a user test's English PDF
-    came with the Chinese name). No path separators, spaces as underscores."""
+    came with the Chinese name), cleaned as every download's (``accounts.listing.safe_file_name``)."""
     name = pgettext("a form's file name", "%(whose)s-%(period)s%(title)s") % {
         "whose": whose,
         "period": period,
         "title": title,
     }
-    return re.sub(r'[\\/:*?"<>|]', "-", name).replace(" ", "_") + ".pdf"
+    return safe_file_name(name) + ".pdf"
 
 
 def department_forms_filename(department: Department, year: int, quarter: int) -> str:
