@@ -14,7 +14,9 @@ from accounts.models import (
     Department,
     DepartmentMembership,
     Job,
+    Notification,
     Organisation,
+    PeriodLock,
     Policy,
     Role,
     RoleAssignment,
@@ -30,10 +32,12 @@ from evaluations.discipline.models import ComplianceAlert
 from evaluations.models import (
     Achievement,
     AnnualResult,
+    AnnualReview,
     AnnualRollupRun,
     AppraisalQuarter,
     DepartmentScore,
     Finding,
+    GradeReview,
     Inspection,
     InspectionKind,
     QuarterGrade,
@@ -49,8 +53,9 @@ from evaluations.models import (
 )
 from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
 from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
+from publicity.feedback.models import FeedbackTalk
 from summaries.models import MonthlySummary, SummaryConflictCopy
-from targets.models import TargetItem, TargetSet
+from targets.models import DepartmentGoal, TargetItem, TargetSet
 
 PASSWORD = "Test@2026pw"
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -204,6 +209,26 @@ class WorkingDayOverrideFactory(Factory):
     is_working_day = False
 
 
+class PeriodLockFactory(Factory):
+    """A quarter of the organisation locked (the rows of its documents and inputs closed)."""
+
+    class Meta:
+        model = PeriodLock
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = 2026
+    quarter = 1
+    locked_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(Factory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    message = factory.Sequence(lambda n: f"通知{n}")
+
+
 class JobFactory(Factory):
     class Meta:
         model = Job
@@ -241,6 +266,17 @@ class TargetSetFactory(_ReviewedDocumentFactory):
         )
 
     quarter = 4
+
+
+class DepartmentGoalFactory(Factory):
+    """A department's goal of the year 2026 (``quarter=`` for a quarter's)."""
+
+    class Meta:
+        model = DepartmentGoal
+
+    department = factory.SubFactory(DepartmentFactory)
+    year = 2026
+    content = factory.Sequence(lambda n: f"科室目标{n}")
 
 
 class TargetItemFactory(Factory):
@@ -304,6 +340,21 @@ class QuarterGradeFactory(Factory):
     appraisal_quarter = factory.SubFactory(
         AppraisalQuarterFactory, organisation=factory.SelfAttribute("..person.organisation")
     )
+
+
+class _ReviewAfterLockFactory(Factory):
+    """A 定等后复核 by HR, now (give the reviewed row, ``old_grade``, ``new_grade`` and ``reviewed_by``)."""
+
+    class Meta:
+        abstract = True
+
+    reason = "复核"
+    reviewed_at = factory.LazyFunction(timezone.now)
+
+
+class GradeReviewFactory(_ReviewAfterLockFactory):
+    class Meta:
+        model = GradeReview
 
 
 class SatisfactionScoreFactory(Factory):
@@ -455,6 +506,11 @@ class AchievementFactory(_OnePersonsYearFactory):
     proposed_at = factory.LazyFunction(timezone.now)
 
 
+class AnnualReviewFactory(_ReviewAfterLockFactory):
+    class Meta:
+        model = AnnualReview
+
+
 def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
     """Approved targets and a submitted summary for every month, for everyone graded in the quarter:
     what approval waits for besides the grades."""
@@ -561,6 +617,22 @@ class DingTalkMessageFactory(Factory):
     kind = DingTalkKind.WEEKLY_DIGEST
     title = factory.Sequence(lambda n: f"钉钉消息{n}")
     text = "### 每周工作进展"
+
+
+class FeedbackTalkFactory(Factory):
+    """A recorded feedback talk about ``quarter_grade`` (its person, grade and organisation)."""
+
+    class Meta:
+        model = FeedbackTalk
+
+    quarter_grade = factory.SubFactory(QuarterGradeFactory)
+    person = factory.SelfAttribute("quarter_grade.person")
+    organisation = factory.SelfAttribute("quarter_grade.person.organisation")
+    grade = factory.SelfAttribute("quarter_grade.grade")
+    talked_on = factory.LazyFunction(lambda: timezone.localdate())
+    content = "谈话"
+    recorded_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..organisation"))
+    recorded_at = factory.LazyFunction(timezone.now)
 
 
 class WelfarePostFactory(Factory):

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import PeriodLock, Policy, User
+from accounts.models import Policy, User
 from accounts.workflow import ReviewStatus
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers, grade_assign
 from evaluations.models import AppraisalQuarter, Grade, QuarterState
@@ -21,6 +20,7 @@ from tests.factories import (
     AppraisalQuarterFactory,
     InspectionFactory,
     MonthlySummaryFactory,
+    PeriodLockFactory,
     SatisfactionScoreFactory,
     TargetItemFactory,
     TargetSetFactory,
@@ -110,9 +110,7 @@ def test_staff_are_asked_to_self_assess_last_quarters_targets_until_the_quarter_
     first.completion = "done"
     first.save(update_fields=["completion"])
     assert todo(page(client), "last-quarter") == 1
-    PeriodLock.objects.create(
-        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
-    )
+    PeriodLockFactory(organisation=organisation, year=2026, quarter=3, locked_by=chief)
     assert todo(page(client), "last-quarter") is None  # approved and closed: nothing more to assess
 
 
@@ -132,9 +130,7 @@ def test_last_quarters_targets_never_written_are_a_to_do_and_can_still_be_writte
     assert response.url == reverse("targets:detail", args=[target_set.pk])
     assert todo(page(client), "last-quarter") == 1  # a draft: still to hand in
     assert 'data-testid="previous-quarter"' not in client.get(reverse("targets:my_targets")).content.decode()
-    PeriodLock.objects.create(
-        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
-    )
+    PeriodLockFactory(organisation=organisation, year=2026, quarter=3, locked_by=chief)
     assert todo(page(client), "last-quarter") is None
 
 

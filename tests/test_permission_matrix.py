@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.functional import empty
 
-from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
+from accounts.models import PendingPasswordReset, PendingRoleChange, Role
 from accounts.storage import private_storage
 from accounts.workflow import ReviewStatus
 from evaluations.ballots import services as ballot_services
@@ -35,23 +35,24 @@ from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
 from evaluations.welfare import services as welfare_services
-from publicity.feedback.models import FeedbackTalk
 from publicity.publication import services as publication_services
 from publicity.publication.review_cases import review_case_open
 from summaries import services as summary_services
 from summaries.models import MonthlySummary
-from targets.models import DepartmentGoal
 from tests.factories import (
     AchievementFactory,
     AnnualResultFactory,
     AppraisalQuarterFactory,
     ComplianceAlertFactory,
     DepartmentFactory,
+    DepartmentGoalFactory,
     DingTalkMessageFactory,
+    FeedbackTalkFactory,
     FindingFactory,
     InspectionFactory,
     JobFactory,
     MonthlySummaryFactory,
+    NotificationFactory,
     OrganisationFactory,
     QuarterGradeFactory,
     SanctionFactory,
@@ -349,10 +350,10 @@ def _seed() -> dict:
             organisation=organisation, requested_by=people["sysadmin"], user=people["hr"]
         ),
         "working_day": WorkingDayOverrideFactory(organisation=organisation),
-        "notification": Notification.objects.create(recipient=staff, message="通知"),
+        "notification": NotificationFactory(recipient=staff, message="通知"),
         "job": JobFactory(kind=ROLLUP_QUARTER, requested_by=people["hr"]),
         "target_set": target_set,
-        "goal": DepartmentGoal.objects.create(department=department, year=YEAR, content="年度目标"),
+        "goal": DepartmentGoalFactory(department=department, year=YEAR, content="年度目标"),
         "summary": summary,
         "conflict_copy": SummaryConflictCopyFactory(summary=summary),
         "attachment": attachment,
@@ -386,16 +387,8 @@ def _seed() -> dict:
     objects.update(_welfare_objects(staff, people))
     # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
     # who reaches the pages, not the rules of recording) and the staff member's decided year.
-    objects["feedback_talk"] = FeedbackTalk.objects.create(
-        organisation=organisation,
-        quarter_grade=objects["grade"],
-        person=staff,
-        grade=objects["grade"].grade,
-        talked_on=date(YEAR, 10, 12),
-        content="谈话内容",
-        reasons="原因",
-        recorded_by=leader,
-        recorded_at=timezone.now(),
+    objects["feedback_talk"] = FeedbackTalkFactory(
+        quarter_grade=objects["grade"], talked_on=date(YEAR, 10, 12), reasons="原因", recorded_by=leader
     )
     objects["decided_annual_result"] = AnnualResultFactory(
         person=staff, year=YEAR - 1, decided_grade="competent", decided_by=people["chief"], decided_at=timezone.now()

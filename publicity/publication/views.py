@@ -22,6 +22,7 @@ from accounts.pagination import filtered_page, page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
+from accounts.textlimits import MEDIUM
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.services import decisions_against_the_rules, deviations_without_reason
 from evaluations.grading.models import AppraisalQuarter
@@ -329,7 +330,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         # not with the refusal repeated as a message, above the form and at its box. What was typed
         # is said back to copy (a user test: typed on the window's last day, sent the next, lost).
         if request.method == "POST":
-            keep_refused_text(request, _("您填写的异议内容未提交：%(text)s"), request.POST.get("text", "")[:2000])
+            keep_refused_text(request, _("您填写的异议内容未提交：%(text)s"), request.POST.get("text", "")[:MEDIUM])
         return render(
             request,
             "publicity/publication/objection_new.html",

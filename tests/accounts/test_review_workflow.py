@@ -20,7 +20,7 @@ from summaries import services as summary_services
 from summaries.models import MonthlySummary
 from summaries.review import ROSTER_NOT_SUBMITTED, roster
 from targets import services as target_services
-from targets.models import TargetItem
+from tests.factories import TargetItemFactory
 from tests.summaries.helpers import submit_written
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -38,7 +38,7 @@ class Kind:
 
 def _submitted_targets(owner):
     target_set = target_services.target_set_start(owner=owner, year=2026, quarter=4)
-    TargetItem.objects.create(target_set=target_set, sort_order=1, content="完成年度预算编制")
+    TargetItemFactory(target_set=target_set, sort_order=1, content="完成年度预算编制")
     return target_services.target_set_submit(target_set=target_set, actor=owner, version=target_set.version)
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accounts.models import Notification, User
+from accounts.models import User
 from accounts.workflow import ReviewStatus
 from evaluations.models import Grade, QuarterState
 from summaries.models import MonthlySummary
@@ -20,6 +20,7 @@ from tests.accounts.test_import import workbook_bytes
 from tests.factories import (
     AppraisalQuarterFactory,
     MonthlySummaryFactory,
+    NotificationFactory,
     QuarterGradeFactory,
     TargetItemFactory,
     TargetSetFactory,
@@ -308,7 +309,7 @@ def test_a_long_link_typed_into_a_summary_wraps_instead_of_widening_the_page(dem
     returned = MonthlySummaryFactory(
         owner=staff, year=2026, month=9, status=ReviewStatus.RETURNED, return_reason=f"链接打不开：{link}"
     )
-    Notification.objects.create(recipient=staff, message=f"您的月小结被退回：链接打不开：{link}")
+    NotificationFactory(recipient=staff, message=f"您的月小结被退回：链接打不开：{link}")
     ui.sign_in_as("demo_staff")
     for path in (f"/summaries/{returned.pk}/", "/accounts/notifications/"):
         ui.goto(path)
@@ -325,7 +326,7 @@ def test_the_unread_count_is_in_sight_on_a_phone_without_opening_the_menu(demo, 
     ui = any_ui
     staff = person("demo_staff")
     for number in range(3):
-        Notification.objects.create(recipient=staff, message=f"通知{number}")
+        NotificationFactory(recipient=staff, message=f"通知{number}")
     ui.sign_in_as("demo_staff")
     compact = ui.page.get_by_test_id("bell-compact")
     if is_phone(ui):

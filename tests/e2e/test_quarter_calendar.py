@@ -31,8 +31,8 @@ from evaluations.grading.services.grading import (
 )
 from evaluations.models import AppraisalQuarter, Grade, GradeState, QuarterState
 from targets import services as targets
-from targets.models import TargetItem, TargetSet
-from tests.factories import hand_in_quarter_inputs
+from targets.models import TargetSet
+from tests.factories import TargetItemFactory, hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ def approved_targets_of(username: str) -> TargetSet:
     """demo_staff's targets for the quarter, written, submitted and approved through the services."""
     owner = User.objects.get(username=username)
     target_set = targets.target_set_start(owner=owner, year=QUARTER.year, quarter=QUARTER.quarter)
-    TargetItem.objects.create(target_set=target_set, sort_order=1, content="完成一季度就业帮扶专项行动")
+    TargetItemFactory(target_set=target_set, sort_order=1, content="完成一季度就业帮扶专项行动")
     target_set = targets.target_set_submit(target_set=target_set, actor=owner, version=target_set.version)
     return targets.target_set_approve(target_set=target_set, actor=evaluator_of(person=owner))
 

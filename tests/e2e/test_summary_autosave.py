@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
-from targets.models import TargetItem
-from tests.factories import TargetSetFactory
+from tests.factories import TargetItemFactory, TargetSetFactory
 
 
 def stored_summary(pk: int) -> MonthlySummary:
@@ -38,7 +37,7 @@ def summary(transactional_db, staff):
     """staff's October 2026 summary, with a progress row for each of two approved target items."""
     target_set = TargetSetFactory(owner=staff, status=ReviewStatus.APPROVED)
     for order, content in enumerate(("完成年度预算编制", "整理档案")):
-        TargetItem.objects.create(target_set=target_set, sort_order=order, content=content)
+        TargetItemFactory(target_set=target_set, sort_order=order, content=content)
     october = datetime(2026, 10, 20, 10, 0, tzinfo=services.CHINA)
     return services.summary_get_or_create(owner=staff, year=2026, month=10, now=october)
 

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.workflow import ReviewStatus
 from summaries import services
-from targets.models import TargetItem
-from tests.factories import TargetSetFactory
+from tests.factories import TargetItemFactory, TargetSetFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +18,7 @@ LONG_LINK = "参考 https://www.example.gov.cn/" + "abcdefghij" * 20
 def summary(transactional_db, staff):
     """staff's October 2026 draft, the quarter's one approved item a link of 200 letters."""
     target_set = TargetSetFactory(owner=staff, status=ReviewStatus.APPROVED)
-    TargetItem.objects.create(target_set=target_set, sort_order=1, content=LONG_LINK)
+    TargetItemFactory(target_set=target_set, sort_order=1, content=LONG_LINK)
     october = datetime(2026, 10, 20, 10, 0, tzinfo=services.CHINA)
     return services.summary_get_or_create(owner=staff, year=2026, month=10, now=october)
 

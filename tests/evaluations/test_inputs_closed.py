@@ -7,22 +7,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import PeriodLock
 from evaluations.grading.services import inputs
 from evaluations.models import SatisfactionScore, ServiceEvent
 from tests.evaluations.test_inputs import EVENT_HEADER, SATISFACTION_HEADER, xlsx
-from tests.factories import SatisfactionScoreFactory, ServiceEventFactory, UserFactory
+from tests.factories import PeriodLockFactory, SatisfactionScoreFactory, ServiceEventFactory, UserFactory
 
 CLOSED = "已审批"
 
 
 @pytest.fixture
 def closed_q3(organisation, chief):
-    return PeriodLock.objects.create(
-        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
-    )
+    return PeriodLockFactory(organisation=organisation, year=2026, quarter=3, locked_by=chief)
 
 
 def test_it_refuses_a_new_score_for_an_approved_quarter(hr, staff, closed_q3):

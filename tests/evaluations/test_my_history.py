@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evaluations.annual.models import AnnualGrade
 from evaluations.models import Grade, QuarterState
-from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory
+from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, GradeReviewFactory, QuarterGradeFactory
 
 HISTORY = reverse("evaluations:my_history")
 
@@ -57,10 +57,6 @@ def test_a_grade_the_leader_lowered_names_the_reason_once_as_the_leaders_and_a_l
     """The leader's change to 一般 writes its reason as the grade's (one is required): it was shown
     as the grader's reason for 好 too. A 定等后复核 afterwards changes the grade, not what the leader
     had changed it to."""
-    from django.utils import timezone
-
-    from evaluations.models import GradeReview
-
     grade = QuarterGradeFactory(
         person=staff,
         appraisal_quarter=approved(organisation, 2026, 3),
@@ -73,13 +69,9 @@ def test_a_grade_the_leader_lowered_names_the_reason_once_as_the_leaders_and_a_l
     html = client_for(staff).get(HISTORY).content.decode()
     assert html.count("季度末工作出现差错。") == 1 and "评鉴人评为" not in html
     assert "分管领导调整：“好”改为“一般”" in html
-    GradeReview.objects.create(
-        quarter_grade=grade,
-        old_grade=Grade.AVERAGE,
-        new_grade=Grade.FAIRLY_GOOD,
-        reason="复核认定差错系他人所致",
-        reviewed_by=hr,
-        reviewed_at=timezone.now(),
+    reason = "复核认定差错系他人所致"
+    GradeReviewFactory(
+        quarter_grade=grade, old_grade=Grade.AVERAGE, new_grade=Grade.FAIRLY_GOOD, reason=reason, reviewed_by=hr
     )
     grade.grade = Grade.FAIRLY_GOOD
     grade.save(update_fields=["grade"])

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.workflow import ReviewStatus
-from targets.models import Completion, DepartmentGoal
-from tests.factories import DepartmentFactory, TargetItemFactory, TargetSetFactory, UserFactory
+from targets.models import Completion
+from tests.factories import DepartmentFactory, DepartmentGoalFactory, TargetItemFactory, TargetSetFactory, UserFactory
 
 GOALS = reverse("publicity:goals")
 
@@ -24,9 +24,9 @@ def _clock(settings):
 
 @pytest.fixture
 def goals(department):
-    annual = DepartmentGoal.objects.create(department=department, year=2026, content="全年新增就业岗位500个")
-    quarterly = DepartmentGoal.objects.create(department=department, year=2026, quarter=4, content="四季度招聘会6场")
-    DepartmentGoal.objects.create(department=department, year=2025, content="去年的目标")
+    annual = DepartmentGoalFactory(department=department, year=2026, content="全年新增就业岗位500个")
+    quarterly = DepartmentGoalFactory(department=department, year=2026, quarter=4, content="四季度招聘会6场")
+    DepartmentGoalFactory(department=department, year=2025, content="去年的目标")
     return annual, quarterly
 
 
@@ -91,7 +91,7 @@ def test_the_board_costs_the_same_queries_for_few_and_many_goals(
         department = DepartmentFactory(organisation=organisation, code=f"M{n}", name=f"科室{n}")
         person = UserFactory(department=department)
         for q in range(1, 5):
-            goal = DepartmentGoal.objects.create(department=department, year=2026, quarter=q, content=f"目标{n}-{q}")
+            goal = DepartmentGoalFactory(department=department, year=2026, quarter=q, content=f"目标{n}-{q}")
             _items(person, goal, status=ReviewStatus.APPROVED, completions=[Completion.DONE])
     with django_assert_num_queries(len(few)):
         response = client.get(GOALS)

@@ -22,6 +22,7 @@ from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import AppraisalQuarter, QuarterGrade
 from publicity.boards.models import WeeklyDigest, WeeklyPost
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
+from tests.factories import NotificationFactory
 from tests.support.demo import SEED, STAFF
 from tests.support.shared_rows import shared_rows
 
@@ -112,7 +113,7 @@ def test_the_demo_delivers_its_years_digests_so_the_first_digest_after_seeding_r
     assert queued.exists()  # the story's steps queued entries for the daily digests
     # Someone of another organisation on the same site: their entry waits for their own digest.
     elsewhere = UserFactory(organisation=OrganisationFactory())
-    theirs = Notification.objects.create(recipient=elsewhere, message="别单位的通知", digest_day=date(2026, 11, 20))
+    theirs = NotificationFactory(recipient=elsewhere, message="别单位的通知", digest_day=date(2026, 11, 20))
     report = build_demo_digests(organisation, year=YEAR, seed=SEED, today=TODAY)
     assert report.digests > 0 and list(queued) == [theirs]
     theirs.refresh_from_db()

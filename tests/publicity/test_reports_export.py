@@ -18,10 +18,9 @@ from openpyxl import load_workbook
 
 from accounts import periods
 from accounts.selectors import policy_for_organisation
-from evaluations.annual.models import AchievementState, AnnualGrade, AnnualReview
+from evaluations.annual.models import AchievementState, AnnualGrade
 from evaluations.grading.models import (
     Grade,
-    GradeReview,
     GradeState,
     QuarterGrade,
     QuarterState,
@@ -45,9 +44,12 @@ from publicity.reports.exports import write_workbook
 from tests.factories import (
     AchievementFactory,
     AnnualResultFactory,
+    AnnualReviewFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
+    FeedbackTalkFactory,
     FindingFactory,
+    GradeReviewFactory,
     InspectionFactory,
     QuarterGradeFactory,
     SanctionFactory,
@@ -340,13 +342,14 @@ def test_the_publicity_sheet_lists_the_publication_its_objection_and_the_answer(
 
 def test_the_publicity_sheet_lists_the_reviews_after_locking(graded, hr):
     grade = QuarterGrade.objects.get(person=graded, appraisal_quarter__quarter=3)
-    GradeReview.objects.create(
+    reviewed_at, reason = datetime(YEAR, 10, 20, 2, tzinfo=UTC), "复核后认定成绩突出"
+    GradeReviewFactory(
         quarter_grade=grade,
         old_grade=Grade.FAIRLY_GOOD,
         new_grade=Grade.GOOD,
-        reason="复核后认定成绩突出",
+        reason=reason,
         reviewed_by=hr,
-        reviewed_at=datetime(YEAR, 10, 20, 2, tzinfo=UTC),
+        reviewed_at=reviewed_at,
     )
     rows = _rows(_export(graded.organisation)["公示与异议"])
     review = dict(zip(rows[0], rows[1], strict=True))
@@ -442,13 +445,14 @@ def test_the_publicity_sheet_lists_the_reviews_of_a_locked_annual_result_and_a_c
 ):
     # A user test found the quarters' 定等后复核 in the sheet and not the year's.
     result = graded.annual_results.get(year=YEAR)
-    AnnualReview.objects.create(
+    reviewed_at, reason = datetime(YEAR + 1, 2, 3, 2, tzinfo=UTC), "补录创新突破成果"
+    AnnualReviewFactory(
         annual_result=result,
         old_grade=AnnualGrade.COMPETENT,
         new_grade=AnnualGrade.EXCELLENT,
-        reason="补录创新突破成果",
+        reason=reason,
         reviewed_by=hr,
-        reviewed_at=datetime(YEAR + 1, 2, 3, 2, tzinfo=UTC),
+        reviewed_at=reviewed_at,
     )
     # 科员乙's 不称职, changed by the decision of the 复核 he asked for.
     ReviewCase.objects.create(
@@ -486,17 +490,8 @@ def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confir
     )
     for quarter, confirmed in ((1, True), (2, True), (3, False)):
         grade = QuarterGrade.objects.get(person=graded, appraisal_quarter__quarter=quarter)
-        FeedbackTalk.objects.create(
-            organisation=graded.organisation,
-            quarter_grade=grade,
-            person=graded,
-            grade=grade.grade,
-            talked_on=date(YEAR, 3 * quarter + 1, 15),
-            content="谈话",
-            recorded_by=head,
-            recorded_at=timezone.now(),
-            confirmed_at=timezone.now() if confirmed else None,
-        )
+        talked_on, confirmed_at = date(YEAR, 3 * quarter + 1, 15), timezone.now() if confirmed else None
+        FeedbackTalkFactory(quarter_grade=grade, talked_on=talked_on, recorded_by=head, confirmed_at=confirmed_at)
     people = _rows(_export(graded.organisation)["年度汇总"])
     rows = {row[1]: dict(zip(people[0], row, strict=True)) for row in people[1:]}
     assert rows["科员甲"]["年度结果本人确认"] == "是" and rows["科员甲"]["季度反馈谈话已确认"] == 2
@@ -521,16 +516,8 @@ def _department_of(organisation, n: int, *, hr=None) -> None:
         _grade_year(person, [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.FAIRLY_GOOD])
         SanctionFactory(person=person, decided_on=date(YEAR, 4, 1))
         grade = QuarterGrade.objects.get(person=person, appraisal_quarter__quarter=1)
-        FeedbackTalk.objects.create(
-            organisation=organisation,
-            quarter_grade=grade,
-            person=person,
-            grade=grade.grade,
-            talked_on=date(YEAR, 4, 25),
-            content="谈话",
-            recorded_by=hr,
-            recorded_at=timezone.now(),
-            confirmed_at=timezone.now(),
+        FeedbackTalkFactory(
+            quarter_grade=grade, talked_on=date(YEAR, 4, 25), recorded_by=hr, confirmed_at=timezone.now()
         )
         _publish_quarter_with_an_objection(person=person, objector=hr, hr=hr)
 

@@ -22,6 +22,7 @@ from tests.factories import (
     AnnualResultFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
+    GradeReviewFactory,
     MonthlySummaryFactory,
     QuarterGradeFactory,
     TargetItemFactory,
@@ -229,16 +230,7 @@ def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_t
     assert "分管领导调整：一般 → 较好" in flat and "补交后推进明显加快" in flat
     assert "评鉴人评为“一般”的理由：小结迟交" in flat and "定等理由：小结迟交" not in flat
     # A 复核 after it changes the grade, not what the leader changed it to (a review).
-    from evaluations.grading.models import GradeReview
-
-    GradeReview.objects.create(
-        quarter_grade=grade,
-        old_grade=Grade.FAIRLY_GOOD,
-        new_grade=Grade.GOOD,
-        reason="复核",
-        reviewed_by=hr,
-        reviewed_at=timezone.now(),
-    )
+    GradeReviewFactory(quarter_grade=grade, old_grade=Grade.FAIRLY_GOOD, new_grade=Grade.GOOD, reviewed_by=hr)
     grade.grade = Grade.GOOD
     grade.save(update_fields=["grade"])
     flat = _quarter_form_flat(client_for(hr), tmp_path, graded)
@@ -249,16 +241,10 @@ def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_t
 def test_a_grade_reviewed_after_its_lock_names_the_review_on_the_form(client_for, hr, graded, quarter, tmp_path):
     """A user test: after HR's 定等后复核 the form showed the new grade under the evaluator's name,
     with no word of the review, who made it or why."""
-    from evaluations.grading.models import GradeReview
-
     grade = QuarterGrade.objects.get(person=graded)
-    GradeReview.objects.create(
-        quarter_grade=grade,
-        old_grade=Grade.GOOD,
-        new_grade=Grade.AVERAGE,
-        reason="经复查，该同志本季度有两项任务未完成",
-        reviewed_by=hr,
-        reviewed_at=timezone.now(),
+    reason = "经复查，该同志本季度有两项任务未完成"
+    GradeReviewFactory(
+        quarter_grade=grade, old_grade=Grade.GOOD, new_grade=Grade.AVERAGE, reason=reason, reviewed_by=hr
     )
     flat = _quarter_form_flat(client_for(hr), tmp_path, graded)
     assert "定等后复核" in flat and "好 → 一般" in flat and hr.get_full_name() in flat

@@ -16,9 +16,9 @@ from publicity.boards import services
 from publicity.boards.models import WeeklyDigest, WeeklyPost
 from publicity.boards.services import ItemData, SectionData
 from publicity.dingtalk.models import DingTalkMessage
-from targets.models import DepartmentGoal
 from tests.factories import (
     DepartmentFactory,
+    DepartmentGoalFactory,
     RoleAssignmentFactory,
     UserFactory,
     WeeklyDigestFactory,
@@ -45,7 +45,7 @@ def enabled(organisation):
 
 @pytest.fixture
 def goal(department):
-    return DepartmentGoal.objects.create(department=department, year=2026, content="全年新增就业岗位500个")
+    return DepartmentGoalFactory(department=department, year=2026, content="全年新增就业岗位500个")
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_staff_cannot_open_the_posting_page(client_for, staff, enabled):
 
 
 def test_it_refuses_a_goal_of_another_department(head, department, other_department, enabled):
-    foreign = DepartmentGoal.objects.create(department=other_department, year=2026, content="别科目标")
+    foreign = DepartmentGoalFactory(department=other_department, year=2026, content="别科目标")
     with pytest.raises(ValidationError, match="不是本科室"):
         _post(head, department, "进展", goal_id=foreign.pk)
 

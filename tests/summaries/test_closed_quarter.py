@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import periods
 from accounts import services as account_services
@@ -17,6 +16,7 @@ from accounts.models import PeriodLock
 from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary
+from tests.factories import PeriodLockFactory
 
 from .helpers import text_of
 
@@ -27,9 +27,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def close_quarter(organisation, chief):
     def close(year: int = 2026, quarter: int = 4) -> PeriodLock:
-        return PeriodLock.objects.create(
-            organisation=organisation, year=year, quarter=quarter, locked_at=timezone.now(), locked_by=chief
-        )
+        return PeriodLockFactory(organisation=organisation, year=year, quarter=quarter, locked_by=chief)
 
     return close
 

@@ -4,11 +4,11 @@ target sets are read-only for everyone: items, review, assigned tasks and the co
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import PeriodLock
 from targets import services
 from targets.models import Completion
+from tests.factories import PeriodLockFactory
 from tests.targets.conftest import QUARTER, YEAR
 from tests.targets.test_pages import formset_data
 
@@ -20,9 +20,7 @@ CLOSED = "已审批"
 @pytest.fixture
 def close_quarter(organisation, chief):
     def close(year: int = YEAR, quarter: int = QUARTER) -> PeriodLock:
-        return PeriodLock.objects.create(
-            organisation=organisation, year=year, quarter=quarter, locked_at=timezone.now(), locked_by=chief
-        )
+        return PeriodLockFactory(organisation=organisation, year=year, quarter=quarter, locked_by=chief)
 
     return close
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from targets import services
 from targets.models import DepartmentGoal
+from tests.factories import DepartmentGoalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_the_goal_list_is_paginated_with_the_same_queries_for_few_and_many(
     from django.test.utils import CaptureQueriesContext
 
     for year in range(2020, 2023):
-        DepartmentGoal.objects.create(department=department, year=year, content=f"{year}年目标")
+        DepartmentGoalFactory(department=department, year=year, content=f"{year}年目标")
     client = client_for(head)
     client.get(reverse("targets:goal_list"))
     with CaptureQueriesContext(connection) as few:
