@@ -303,14 +303,15 @@ def discipline_marks_of(*, person_ids, year: int, first_day: datetime.date, last
     return marks
 
 
-def investigations_during(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, Span]:
+def investigations_during(
+    *, person_ids=None, organisation_id: int | None = None, first_day: datetime.date, last_day: datetime.date
+) -> dict[int, Span]:
     """person id → (the day their 立案审查 began, the day it closed; None while open), for those of
-    ``person_ids`` under investigation on some day from ``first_day`` to ``last_day`` (recorded
-    here, not closed before it). One query."""
+    ``person_ids`` (or of the whole ``organisation_id``) under investigation on some day from
+    ``first_day`` to ``last_day`` (recorded here, not closed before it). One query."""
+    whose = {"person_id__in": list(person_ids)} if person_ids is not None else {"organisation_id": organisation_id}
     rows = (
-        Sanction.objects.filter(
-            person_id__in=list(person_ids), kind=SanctionKind.INVESTIGATION, decided_on__lte=last_day
-        )
+        Sanction.objects.filter(**whose, kind=SanctionKind.INVESTIGATION, decided_on__lte=last_day)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_day))
         .values_list("person_id", "decided_on", "closed_on")
         .order_by("decided_on")

@@ -30,8 +30,14 @@ class GradeForm(forms.Form):
     reason = paragraph_field(
         _("定等理由"), max_length=_limit("reason"), rows=2, required=False, help_text=_("评为“一般”“较差”时必填。")
     )
+    # The reasons DOMAIN.md §4 allows (其他 only on rows graded before the rule was enforced).
     uncertain_reason = forms.ChoiceField(
-        label=_("不确定等次原因"), required=False, choices=[("", _("请选择")), *UncertainReason.choices]
+        label=_("不确定等次原因"),
+        required=False,
+        choices=[
+            ("", _("请选择")),
+            *((value, label) for value, label in UncertainReason.choices if value != UncertainReason.OTHER),
+        ],
     )
     version = version_field()
 

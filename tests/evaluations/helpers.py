@@ -48,7 +48,21 @@ def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
         kwargs.setdefault("reason", "任务完成不及时")
     if grade == Grade.UNCERTAIN:
         kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
+        if kwargs["uncertain_reason"] == UncertainReason.LONG_LEAVE:
+            on_leave_all_quarter(row)
     return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
+
+
+def on_leave_all_quarter(row) -> None:
+    """The staff register's 长期休假 of ``row``'s person over its whole quarter (what 不确定等次 for
+    long leave rests on), unless the person has one already."""
+    from accounts.models import StaffStatusKind
+    from tests.factories import StaffStatusFactory
+
+    period = row.appraisal_quarter.period
+    if not row.person.statuses.filter(kind=StaffStatusKind.LONG_LEAVE).exists():
+        kind = StaffStatusKind.LONG_LEAVE
+        StaffStatusFactory(user=row.person, kind=kind, start_date=period.first_day, end_date=period.last_day)
 
 
 def open_ballot(hr, *, subjects, raters, title="科级干部民主测评", **options):

@@ -20,6 +20,7 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.models import Grade, QuarterState
+from tests.evaluations.helpers import on_leave_all_quarter
 from tests.factories import (
     DepartmentFactory,
     MonthlySummaryFactory,
@@ -238,6 +239,7 @@ def test_a_person_graded_uncertain_needs_no_targets_or_summaries(quarter, head, 
     hand_in_quarter_inputs(quarter)
     staff.target_sets.all().delete()
     staff.monthly_summaries.all().delete()
+    on_leave_all_quarter(grade_of(staff))
     grade_assign(
         grade_row=grade_of(staff), actor=head, grade=Grade.UNCERTAIN, comment="病假", uncertain_reason="long_leave"
     )
@@ -302,8 +304,9 @@ def test_a_blocker_counts_up_to_the_cap_and_says_more_beyond_it(
     # per blocker reads at most cap + 1 rows (the count and the first names).
     grade_queries = [q["sql"] for q in queries.captured_queries if 'FROM "evaluations_quartergrade"' in q["sql"]]
     bounded = [sql for sql in grade_queries if "LIMIT 5" in sql]
-    # Six kinds of grade row, and the participants without one (newcomers_not_listed).
-    assert len(bounded) == 7
+    # Seven kinds of grade row (the last, grades against the staff register), and the participants
+    # without one (newcomers_not_listed).
+    assert len(bounded) == 8
     monkeypatch.setattr(grading, "BLOCKER_COUNT_CAP", 1000)
     assert "还有8人未评鉴。" in approval_blockers(appraisal_quarter=quarter)  # six, staff and the head
 

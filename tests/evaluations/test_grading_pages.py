@@ -45,8 +45,9 @@ HEAD_GRADING_QUERIES = 24
 LEADER_GRADING_QUERIES = 28
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each (with the heads' grades given by a former head, and the
-# participants not yet listed in the open quarter).
-QUARTERS_QUERIES = 15
+# participants not yet listed in the open quarter), and the staff register's long leave and 立案审查
+# (two reads) against the grades.
+QUARTERS_QUERIES = 18
 QUARTERS = reverse("evaluations:quarters")
 
 

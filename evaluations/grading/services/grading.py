@@ -40,7 +40,7 @@ from ..models import (
     UncertainReason,
 )
 from ..selectors import HEADS_ROWS, grade_evaluator, rows_to_confirm_all, seen_token
-from . import counts, documents, locking, quota, scores
+from . import counts, documents, locking, quota, scores, suggestions
 from .rollup import rollup_request_once
 
 # --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
@@ -293,13 +293,16 @@ def grade_assign(
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
         raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
     _check_grade_fields(grade=grade, comment=comment, reason=reason, uncertain_reason=uncertain_reason)
+    uncertain_reason = suggestions.uncertain_rule(
+        row=row, grade=grade, uncertain_reason=uncertain_reason, field="grade"
+    )
     _check_band(grade_row=row, grade=grade, field="grade")
     quota.check_good_quota(grade_row=row, new_grade=grade)
     now = timezone.now()
     row.grade = grade
     row.comment = comment.strip()
     row.reason = reason.strip()
-    row.uncertain_reason = uncertain_reason if grade == Grade.UNCERTAIN else ""
+    row.uncertain_reason = uncertain_reason
     row.evaluator = actor
     row.graded_at = now
     # A new grade from the evaluator is no longer the one the leader changed.
@@ -368,7 +371,7 @@ def grade_confirm(
     if changing:
         if not reason.strip():
             raise ValidationError({"reason": _("调整等次须说明理由。")})
-        uncertain_reason = row.uncertain_reason or (UncertainReason.OTHER if new_grade == Grade.UNCERTAIN else "")
+        uncertain_reason = suggestions.uncertain_rule(row=row, grade=new_grade, field="new_grade")
         _check_grade_fields(
             grade=new_grade,
             comment=row.comment,
@@ -382,12 +385,14 @@ def grade_confirm(
             row.evaluator_grade, row.evaluator_reason = row.grade, row.reason
         row.change_reason = reason.strip()
         row.grade = new_grade
-        row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
+        row.uncertain_reason = uncertain_reason
         if new_grade in GRADES_NEEDING_REASON:
             row.reason = reason.strip()
     else:
-        # Confirmed as it stands: the grade must still agree with the score entered since.
+        # Confirmed as it stands: the grade must still agree with the score entered since, and with
+        # the staff register (a leave or a case recorded after the head graded).
         _check_band(grade_row=row, grade=row.grade, field=None)
+        suggestions.uncertain_rule(row=row, grade=row.grade, uncertain_reason=row.uncertain_reason)
     returned = row.returned_at is not None
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
     row.returned_at, row.return_reason = None, ""
@@ -803,6 +808,24 @@ def approval_blockers(
                 "",
             ),
         )
+    # The staff register's long leave and 立案审查 (two queries): a grade given before one was recorded
+    # (or changed since) that the register now rules out, as grading would refuse it.
+    bases = suggestions.uncertain_bases(appraisal_quarter=appraisal_quarter, person_ids=None, policy=policy)
+    required = [person_id for person_id, basis in bases.items() if basis.required]
+    against_register = grades.exclude(state=GradeState.PENDING).filter(
+        (Q(grade=Grade.UNCERTAIN) & ~Q(person_id__in=list(bases)))
+        | (Q(person_id__in=required) & ~Q(grade=Grade.UNCERTAIN))
+    )
+    kinds += (
+        (
+            against_register,
+            _(
+                "还有%(n)s人的等次与人员管理中登记的长期休假、立案审查不符（休假超过规定比例或立案审查未结案的只能定为"
+                "不确定等次，没有此类登记的不能定为不确定等次）：请退回重新评鉴。"
+            ),
+            "",
+        ),
+    )
     for rows, message, waits_for in kinds:
         months = (begun, appraisal_quarter.period.months) if rows is no_summaries else (0, ())
         people, n, capped = _bounded_rows(rows, with_names=with_names, months=months)

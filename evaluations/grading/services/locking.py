@@ -32,10 +32,9 @@ from ..models import (
     GradeState,
     QuarterGrade,
     QuarterState,
-    UncertainReason,
 )
 from ..selectors import grade_evaluator
-from . import quota, scores
+from . import quota, scores, suggestions
 from .rollup import rollup_request_once
 
 
@@ -209,11 +208,13 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
     # And the 好 quota binds a review as it binds grading (a security test reviewed ten locked grades
     # to 好 past it, one POST each).
     quota.check_good_quota(grade_row=row, new_grade=new_grade)
+    # And the staff register (不确定等次 only for recorded long leave or 立案审查, and then only it).
+    uncertain_reason = suggestions.uncertain_rule(row=row, grade=new_grade)
     old = row.grade
     row.grade = new_grade
     if new_grade in GRADES_NEEDING_REASON:
         row.reason = reason[: QuarterGrade._meta.get_field("reason").max_length]
-    row.uncertain_reason = (row.uncertain_reason or UncertainReason.OTHER) if new_grade == Grade.UNCERTAIN else ""
+    row.uncertain_reason = uncertain_reason
     row.version += 1
     with audit_reason(reason):
         row.save()

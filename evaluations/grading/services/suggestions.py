@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts import periods
@@ -123,16 +124,18 @@ def investigations_in_quarter(
     organisation_id: int,
     year: int,
     quarter: int,
-    person_ids: Iterable[int],
+    person_ids: Iterable[int] | None,
     statuses: list[tuple[int, str, date, date | None]] | None = None,
 ) -> dict[int, Span]:
     """person id → (the day their 立案审查 began, the day it ended; None while open), for those of
-    ``person_ids`` under investigation on some day of the quarter: a 立案审查 special status of the
-    staff register or one recorded with the sanctions (HR may record it in either). One query (two
-    without ``statuses``, read already)."""
+    ``person_ids`` (None: the organisation's people) under investigation on some day of the quarter:
+    a 立案审查 special status of the staff register or one recorded with the sanctions (HR may record
+    it in either). One query (two without ``statuses``, read already)."""
     period = periods.Quarter(year, quarter)
-    person_ids = list(person_ids)
-    found = investigations_during(person_ids=person_ids, first_day=period.first_day, last_day=period.last_day)
+    person_ids = None if person_ids is None else list(person_ids)
+    found = investigations_during(
+        person_ids=person_ids, organisation_id=organisation_id, first_day=period.first_day, last_day=period.last_day
+    )
     if statuses is None:
         statuses = _statuses_in_quarter(
             organisation_id=organisation_id,
@@ -158,6 +161,87 @@ def investigation_explanation(since: date, until: date | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class UncertainBasis:
+    """What the staff register says of a person's quarter that bears on 不确定等次 (DOMAIN.md §4:
+    long leave beyond the policy's share of the quarter, or 立案审查): the reasons it supports,
+    whether it leaves no other grade (long leave beyond the share, a case not closed today), and the
+    grading card's words."""
+
+    reasons: tuple[str, ...]
+    explanation: str
+    refusal: str = ""  # what a grade other than 不确定等次 is told: empty when another may stand
+
+    @property
+    def required(self) -> bool:
+        return bool(self.refusal)
+
+
+def uncertain_bases(
+    *, appraisal_quarter: AppraisalQuarter, person_ids: Iterable[int] | None, policy: Policy | None = None
+) -> dict[int, UncertainBasis]:
+    """person id → their :class:`UncertainBasis`, for the people of ``person_ids`` (None: the
+    organisation's) with one in the quarter. Two queries (three without ``policy``): the register's
+    long leave and 立案审查, and the 立案审查 recorded with the sanctions."""
+    organisation_id, period = appraisal_quarter.organisation_id, appraisal_quarter.period
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    person_ids = None if person_ids is None else list(person_ids)
+    statuses = _statuses_in_quarter(
+        organisation_id=organisation_id,
+        period=period,
+        person_ids=person_ids,
+        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION],
+    )
+    where = {"organisation_id": organisation_id, "year": period.year, "quarter": period.quarter}
+    on_leave = long_leave_in_quarter(**where, person_ids=person_ids, policy=policy, statuses=statuses)
+    investigated = investigations_in_quarter(**where, person_ids=person_ids, statuses=statuses)
+    today, result = periods.today(), {}
+    for person_id in {*on_leave, *investigated}:
+        leave, span = on_leave.get(person_id), investigated.get(person_id)
+        reasons = (UncertainReason.INVESTIGATION,) * bool(span) + (UncertainReason.LONG_LEAVE,) * bool(leave)
+        explanation = investigation_explanation(*span) if span else leave.explanation
+        # Not graded while the case is open (DOMAIN.md §5); once closed, the quarter may be graded.
+        if span and (span[1] is None or span[1] >= today):
+            refusal = _("此人自%(date)s起立案审查，尚未结案：只能定为不确定等次。") % {"date": span[0].isoformat()}
+        elif leave:
+            refusal = _("此人本季度休假%(days)s天，占%(share)s%%，超过规定的%(limit)s%%：只能定为不确定等次。") % {
+                "days": leave.days,
+                "share": leave.share_percent,
+                "limit": leave.limit_percent,
+            }
+        else:
+            refusal = ""
+        result[person_id] = UncertainBasis(reasons, explanation, refusal)
+    return result
+
+
+def uncertain_rule(*, row: QuarterGrade, grade: str, uncertain_reason: str = "", field: str | None = None) -> str:
+    """Refuse what the staff register rules out (DOMAIN.md §4), as every path to a grade asks it
+    (the evaluator's, the leader's change, HR's review after locking): 不确定等次 for someone with
+    neither long leave beyond the policy's share nor 立案审查 recorded in the quarter, or for a reason
+    the register does not support; another grade where the register leaves only 不确定等次 (a user
+    test took people out of the 好 quota's base, and on to an 优秀 suggestion, with an unrecorded
+    立案审查; and graded 好 someone on leave all quarter). The refusal is at ``field`` of the form
+    when given. Returns the 不确定 reason to store: the one given, else the register's ("" for
+    another grade)."""
+    basis = uncertain_bases(appraisal_quarter=row.appraisal_quarter, person_ids=[row.person_id]).get(row.person_id)
+    if grade != Grade.UNCERTAIN:
+        if basis is not None and basis.required:
+            raise ValidationError({field: basis.refusal} if field else basis.refusal)
+        return ""
+    if basis is None:
+        refusal = _(
+            "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有此人本季度的此类登记。"
+            "如确有其事，请组织人事部门先登记特殊状态（长期休假或立案审查）。"
+        )
+        raise ValidationError({field: refusal} if field else refusal)
+    if uncertain_reason and uncertain_reason not in basis.reasons:
+        registered = "、".join(str(UncertainReason(reason).label) for reason in basis.reasons)
+        refusal = _("此人本季度登记的是：%(reasons)s。请按登记选择原因。") % {"reasons": registered}
+        raise ValidationError({"uncertain_reason": refusal} if field else refusal)
+    return uncertain_reason or basis.reasons[0]
+
+
+@dataclass(frozen=True)
 class Suggestion:
     grade: str
     explanation: str = ""
@@ -178,22 +262,9 @@ def grade_suggestions(
     suggestion within the quota (``pools``: the quarter's :func:`.quota.quota_status`, if read
     already), or the band stored with the person's scores.
     """
-    person_ids = [row.person_id for row in rows]
-    where = {
-        "organisation_id": appraisal_quarter.organisation_id,
-        "year": appraisal_quarter.year,
-        "quarter": appraisal_quarter.quarter,
-        "person_ids": person_ids,
-    }
-    # Long leave and 立案审查 from the staff register in one read.
-    statuses = _statuses_in_quarter(
-        organisation_id=appraisal_quarter.organisation_id,
-        period=appraisal_quarter.period,
-        person_ids=person_ids,
-        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION],
+    bases = uncertain_bases(
+        appraisal_quarter=appraisal_quarter, person_ids=[row.person_id for row in rows], policy=policy
     )
-    on_leave = long_leave_in_quarter(**where, policy=policy, statuses=statuses)
-    investigated = investigations_in_quarter(**where, statuses=statuses)
     by_score = (
         scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy, pools=pools)
         if policy.score_model_enabled
@@ -201,16 +272,9 @@ def grade_suggestions(
     )
     result = {}
     for row in rows:
-        leave = on_leave.get(row.person_id)
-        if (span := investigated.get(row.person_id)) is not None:
+        if (basis := bases.get(row.person_id)) is not None:
             result[row.person_id] = Suggestion(
-                grade=Grade.UNCERTAIN,
-                explanation=investigation_explanation(*span),
-                uncertain_reason=UncertainReason.INVESTIGATION,
-            )
-        elif leave is not None:
-            result[row.person_id] = Suggestion(
-                grade=leave.grade, explanation=leave.explanation, uncertain_reason=leave.uncertain_reason
+                grade=Grade.UNCERTAIN, explanation=basis.explanation, uncertain_reason=basis.reasons[0]
             )
         elif grade := by_score.get(row.person_id) or row.suggested_grade:
             result[row.person_id] = Suggestion(grade=grade)

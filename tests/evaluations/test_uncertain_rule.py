@@ -1,0 +1,174 @@
+"""不确定等次 only where the staff register says so, and then only it (DOMAIN.md §4), on every path to
+a grade: the evaluator's, the supervising leader's change or confirmation, HR's review after locking,
+and the agency head's approval.
+
+A user test graded 不确定等次（立案审查） someone with nothing recorded, which took them out of the 好
+quota's base and on to an 优秀 suggestion at the year's end; and graded 好 someone on leave for the
+whole quarter. The fourth quarter of 2026 (the ``quarter`` fixture) has 92 days; the policy's share
+is 50 %.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import AuditEntry, StaffStatusKind
+from evaluations.grading.services import locking
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    approval_blockers,
+    grade_assign,
+    grade_confirm,
+    grades_confirm_all,
+)
+from evaluations.models import Grade, GradeState, UncertainReason
+from tests.factories import SanctionFactory, StaffStatusFactory, hand_in_quarter_inputs
+
+NO_REGISTER = "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有此人本季度的此类登记。"
+ON_LEAVE_ONLY = "此人本季度休假92天，占100%，超过规定的50%：只能定为不确定等次。"
+
+
+def on_leave(person, start=date(2026, 10, 1), end=date(2026, 12, 31)):
+    return StaffStatusFactory(user=person, kind=StaffStatusKind.LONG_LEAVE, start_date=start, end_date=end)
+
+
+def uncertain(row, actor, reason=UncertainReason.LONG_LEAVE):
+    return grade_assign(grade_row=row, actor=actor, grade=Grade.UNCERTAIN, comment="情况说明", uncertain_reason=reason)
+
+
+def test_uncertain_without_a_recorded_leave_or_investigation_is_refused_and_nothing_changes(
+    quarter, head, staff, grade_of
+):
+    entries = AuditEntry.objects.count()
+    for reason in (UncertainReason.LONG_LEAVE, UncertainReason.INVESTIGATION):
+        with pytest.raises(ValidationError) as refused:
+            uncertain(grade_of(staff), head, reason)
+        assert NO_REGISTER in refused.value.message_dict["grade"][0]
+    row = grade_of(staff)
+    assert (row.grade, row.state, row.uncertain_reason) == ("", GradeState.PENDING, "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_other_is_no_longer_a_reason(quarter, head, staff, grade_of):
+    on_leave(staff)
+    with pytest.raises(ValidationError) as refused:
+        uncertain(grade_of(staff), head, UncertainReason.OTHER)
+    assert refused.value.message_dict["uncertain_reason"] == [
+        "此人本季度登记的是：病事假超过考核期一半。请按登记选择原因。"
+    ]
+
+
+def test_someone_on_leave_beyond_the_share_can_only_be_uncertain(quarter, head, staff, colleague, grade_of):
+    on_leave(staff)
+    on_leave(colleague, end=date(2026, 11, 15))  # 46 days: exactly half, not beyond it
+    with pytest.raises(ValidationError) as refused:
+        grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="出色")
+    assert refused.value.message_dict["grade"] == [ON_LEAVE_ONLY]
+    # With a reason the register does not support: refused at the reason.
+    with pytest.raises(ValidationError, match="此人本季度登记的是：病事假超过考核期一半"):
+        uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION)
+    assert uncertain(grade_of(staff), head).uncertain_reason == UncertainReason.LONG_LEAVE
+    # Half the quarter is not more than half: graded as anyone, and not 不确定等次.
+    grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.GOOD, comment="出色")
+    with pytest.raises(ValidationError, match="人员管理中没有此人本季度的此类登记"):
+        uncertain(grade_of(colleague), head)
+
+
+def test_an_open_investigation_leaves_only_uncertain_and_a_closed_one_lets_the_quarter_be_graded(
+    quarter, organisation, head, staff, colleague, grade_of
+):
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 11, 20))
+    with pytest.raises(ValidationError, match="此人自2026-11-20起立案审查，尚未结案：只能定为不确定等次。"):
+        grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    assert uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION).grade == Grade.UNCERTAIN
+    # Closed (recorded with the sanctions) before the grading day, 4 January 2027: 补定等次.
+    SanctionFactory(
+        organisation=organisation,
+        person=colleague,
+        kind="investigation",
+        decided_on=date(2026, 10, 20),
+        closed_on=date(2026, 12, 15),
+    )
+    assert grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.GOOD, comment="出色").grade == Grade.GOOD
+
+
+def test_the_leaders_change_obeys_the_register_and_stores_its_reason(quarter, head, leader, staff, colleague, grade_of):
+    for person in (staff, colleague):
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    with pytest.raises(ValidationError) as refused:
+        grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.UNCERTAIN, reason="休假")
+    assert NO_REGISTER in refused.value.message_dict["new_grade"][0]
+    on_leave(colleague)
+    row = grade_confirm(grade_row=grade_of(colleague), actor=leader, new_grade=Grade.UNCERTAIN, reason="全季度病假")
+    assert (row.grade, row.uncertain_reason) == (Grade.UNCERTAIN, UncertainReason.LONG_LEAVE)
+
+
+def test_a_leave_recorded_after_the_head_graded_stops_the_confirmation_and_the_approval(
+    quarter, head, leader, chief, team, grade_of
+):
+    hand_in_quarter_inputs(quarter)
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
+    absent = team[0]
+    on_leave(absent)  # HR records it after the head graded
+    refused = []
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader, refused=refused)
+    assert [(row.person_id, messages) for row, messages in refused] == [(absent.pk, [ON_LEAVE_ONLY])]
+    assert grade_of(absent).state == GradeState.GRADED
+    # Confirmed before the leave was recorded: the approval page names it, and approval waits.
+    grade_of(absent).__class__.objects.filter(pk=grade_of(absent).pk).update(state=GradeState.CONFIRMED)
+    blocker = next(b for b in approval_blockers(appraisal_quarter=quarter) if "人员管理中登记的长期休假" in b)
+    assert blocker.startswith("还有1人的等次与人员管理中登记的长期休假、立案审查不符")
+    assert [name for _pk, name in blocker.people] == [absent.full_name]
+    with pytest.raises(ValidationError, match="人员管理中登记的长期休假"):
+        appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    # The head gives 不确定等次 once the agency head returns it: nothing stands in the way any more.
+    row = grade_of(absent)
+    row.__class__.objects.filter(pk=row.pk).update(state=GradeState.PENDING, returned_at=row.graded_at)
+    uncertain(grade_of(absent), head)
+    grade_confirm(grade_row=grade_of(absent), actor=leader)
+    assert not [b for b in approval_blockers(appraisal_quarter=quarter) if "人员管理中登记" in b]
+
+
+def test_an_uncertain_grade_given_without_a_register_entry_blocks_the_approval(quarter, head, leader, team, grade_of):
+    """A grade stored before the rule (or its register entry deleted since) is named before approval."""
+    row = grade_of(team[1])
+    row.__class__.objects.filter(pk=row.pk).update(
+        grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.OTHER, state=GradeState.CONFIRMED, comment="说明"
+    )
+    blocker = next(b for b in approval_blockers(appraisal_quarter=quarter) if "人员管理中登记" in b)
+    assert [name for _pk, name in blocker.people] == [team[1].full_name]
+
+
+def test_hrs_review_after_locking_obeys_the_register(approved_quarter, confirmed, hr, staff):
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    with pytest.raises(ValidationError, match="人员管理中没有此人本季度的此类登记"):
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.UNCERTAIN, reason="复核")
+    on_leave(staff)
+    review = locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.UNCERTAIN, reason="全季度病假")
+    confirmed.refresh_from_db()
+    assert (review.new_grade, confirmed.uncertain_reason) == (Grade.UNCERTAIN, UncertainReason.LONG_LEAVE)
+
+
+def test_the_grading_page_offers_the_two_reasons_and_says_the_refusal_at_the_grade(
+    client_for, quarter, head, staff, grade_of
+):
+    client, row = client_for(head), grade_of(staff)
+    page = client.get(reverse("evaluations:grading")).content.decode()
+    options = page.split(f'name="g{row.pk}-uncertain_reason"', 1)[1].split("</select>", 1)[0]
+    assert "病事假超过考核期一半" in options and "立案审查" in options and "其他" not in options
+    response = client.post(
+        reverse("evaluations:grade_detail", args=[row.pk]),
+        {
+            f"g{row.pk}-grade": Grade.UNCERTAIN,
+            f"g{row.pk}-uncertain_reason": UncertainReason.INVESTIGATION,
+            f"g{row.pk}-comment": "据说在接受调查",
+            f"g{row.pk}-version": row.version,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and NO_REGISTER in html and "据说在接受调查" in html
+    assert grade_of(staff).grade == ""
