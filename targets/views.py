@@ -317,7 +317,7 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignItemForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, target_set, status=400, assign_form=form)
-    run_service(
+    assigned = run_service(
         request,
         # The version the leader read: the form sent again (Back, a phone's retry) is refused, not a
         # second copy of the task (a user test: two identical tasks nobody could delete).
@@ -325,7 +325,13 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
             target_set=target_set, actor=request.user, version=posted_version(request.POST), **form.cleaned_data
         ),
         success=_("交办事项已添加，并已通知本人。"),
+        form=form,
+        flash_refusal=False,
     )
+    if not assigned:
+        # The refusal at its box (a deadline outside the quarter …), what was typed kept (a user test:
+        # a refused deadline emptied the task and its requirements).
+        return _render_detail(request, target_set, status=400, assign_form=form)
     return redirect("targets:detail", pk=pk)
 
 

@@ -154,6 +154,29 @@ def test_the_same_task_assigned_again_from_a_page_reloaded_by_back_is_refused(
     assert target_set.items.filter(kind=TargetKind.ASSIGNED).count() == 2
 
 
+def test_a_refused_deadline_is_said_at_its_box_and_the_task_typed_is_kept(
+    client_for, staff, head, make_target_set, in_the_quarter
+):
+    """A user test: a deadline outside the quarter came back as a red banner over an empty form,
+    the task and its requirements gone."""
+    target_set = make_target_set(staff, state="approved")
+    url = reverse("targets:assign_item", args=[target_set.pk])
+    data = {
+        "content": "牵头完成年度就业统计分析报告",
+        "measures": "一、收集各科室数据；二、形成初稿",
+        "deadline": "2026-03-31",
+    }
+    response = client_for(head).post(url, {**data, "version": target_set.version})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert data["content"] in html and data["measures"] in html and 'value="2026-03-31"' in html
+    # At the date's box, marked invalid, and said once (not also as a banner).
+    deadline_box = html.split('name="deadline"', 1)[1].split("</div>", 1)[0]
+    assert "is-invalid" in deadline_box and "早于2026年第2季度开始之日" in deadline_box
+    assert "早于2026年第2季度开始之日" in html and html.count("早于2026年第2季度开始之日") == 1
+    assert not target_set.items.filter(kind=TargetKind.ASSIGNED).exists()
+
+
 def test_a_colleague_posting_the_assign_form_gets_a_404(client_for, staff, colleague, make_target_set):
     target_set = make_target_set(staff, state="approved")
     response = client_for(colleague).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "冒充"})
