@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accounts import periods, workflow
 from accounts.models import Department, User
 from accounts.selectors import policy_for_organisation
+from accounts.sent_again import refuse_sent_again
 from accounts.services import notify
 from accounts.text import in_site_language, join_list
 from accounts.textlimits import check_text_limits
@@ -85,6 +86,13 @@ def department_goal_create(
         department=department, year=year, quarter=quarter, content=content, sort_order=sort_order, created_by=actor
     )
     _check_goal(goal)
+    same = DepartmentGoal.objects.filter(department=department, year=year, quarter=quarter, content=content)
+    refuse_sent_again(
+        same.filter(created_by=actor),
+        actor=actor,
+        made_at="created_at",
+        what=pgettext("the record a form sent again would make", "科室目标"),
+    )
     goal.save()
     return goal
 

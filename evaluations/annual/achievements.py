@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, Role, User
+from accounts.sent_again import refuse_sent_again
 from accounts.services import notify
 from accounts.text import in_site_language
 from accounts.textlimits import check_length
@@ -61,6 +63,14 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
         limit=Achievement._meta.get_field("description").max_length,
         label=_("具体内容"),
         field="description",
+    )
+    same = Achievement.objects.filter(person=person, year=year, title=title, description=description, proposed_by=actor)
+    refuse_sent_again(
+        same,
+        actor=actor,
+        made_at="proposed_at",
+        what=pgettext("the record a form sent again would make", "创新突破"),
+        clock=periods.now,
     )
     achievement = Achievement(
         organisation_id=person.organisation_id,

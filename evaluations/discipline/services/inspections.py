@@ -20,6 +20,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Job, Organisation, User
 from accounts.selectors import participants_of, person_is_choosable, policy_for_organisation
+from accounts.sent_again import SENT_AGAIN_WITHIN, hold_the_sender
 from accounts.textlimits import check_length, check_text_limits
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
@@ -143,9 +144,6 @@ def inspection_errors(
     return errors
 
 
-SENT_AGAIN_WITHIN = datetime.timedelta(minutes=30)
-
-
 def _same_inspection(
     *, organisation, inspector, date, kind, departments, note: str, findings: list[Mapping]
 ) -> Inspection | None:
@@ -165,8 +163,7 @@ def _same_inspection(
         for row in findings
     )
     wanted_departments = sorted(d.pk for d in departments)
-    # The inspector's row locked: a form sent twice at once waits here for the first to commit.
-    list(User.objects.select_for_update(of=("self",)).filter(pk=inspector.pk).values_list("pk", flat=True))
+    hold_the_sender(inspector)
     # Only one recorded in the last half hour: the same form sent again, not a second inspection
     # that happens to read alike (a morning and an afternoon 考勤 check with nothing found).
     candidates = Inspection.objects.filter(

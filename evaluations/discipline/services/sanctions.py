@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
 from accounts.selectors import person_is_choosable
+from accounts.sent_again import refuse_sent_again
 from accounts.textlimits import check_length, check_text_limits
 
 from .. import selectors
@@ -81,6 +83,21 @@ def sanction_save(*, sanction: Sanction, actor: User, reason: str = "") -> Sanct
     _check_sanction(sanction)
     _check_not_own(actor, sanction)
     if sanction.pk is None:
+        same = Sanction.objects.filter(
+            organisation_id=sanction.organisation_id,
+            person_id=sanction.person_id,
+            kind=sanction.kind,
+            decided_on=sanction.decided_on,
+            closed_on=sanction.closed_on,
+            note=sanction.note,
+            entered_by=actor,
+        )
+        refuse_sent_again(
+            same,
+            actor=actor,
+            made_at="entered_at",
+            what=pgettext("the record a form sent again would make", "处分记录"),
+        )
         sanction.entered_by = actor
         sanction.save()
         veto.sanction_recorded(sanction=sanction)

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
 from accounts.selectors import person_is_choosable, policy_for_organisation
+from accounts.sent_again import refuse_sent_again
 from accounts.textlimits import too_long_message
 
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
@@ -464,7 +466,24 @@ def _check_service_event(event: ServiceEvent) -> None:
 
 @transaction.atomic
 def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent:
-    """Create or update one praise or complaint of ``entered_by``'s organisation."""
+    """Create or update one praise or complaint of ``entered_by``'s organisation (a new one not twice
+    from the same form sent again: :mod:`accounts.sent_again`)."""
+    if event.pk is None:
+        same = ServiceEvent.objects.filter(
+            organisation_id=entered_by.organisation_id,
+            person_id=event.person_id,
+            date=event.date,
+            kind=event.kind,
+            description=event.description,
+            handled=event.handled,
+            entered_by=entered_by,
+        )
+        refuse_sent_again(
+            same,
+            actor=entered_by,
+            made_at="entered_at",
+            what=pgettext("the record a form sent again would make", "表扬或投诉记录"),
+        )
     return _input_save(event, entered_by=entered_by, check=_check_service_event)
 
 
