@@ -1305,13 +1305,19 @@ def annual_decide(
         raise ValidationError({"grade": barred})
     if (fixed := grade_fixed(locked)) is not None and grade != fixed[0]:
         raise ValidationError({"grade": fixed[1]})
-    # The reason is the deviation's: a decision back on the suggestion keeps none (a user test's
-    # earlier reason stood on the list, the workbook and the form under the suggested grade).
-    reason = reason.strip() if grade != locked.suggested_grade else ""
+    # The reason stored is the deviation's: a decision back on the suggestion keeps none on the
+    # result (a user test's earlier reason stood on the list, the workbook and the form under the
+    # suggested grade). What was typed is kept all the same, in the audit entry's reason (a user
+    # test's "委员会复议后改回称职，见第3次会议纪要" was lost, the entry saying only 采纳建议等次).
+    typed = reason.strip()
+    limit = AnnualResult._meta.get_field("decision_reason").max_length
+    check_length(typed, limit=limit, label=_("与建议不一致的理由"), field="reason")
+    reason = typed if grade != locked.suggested_grade else ""
     if grade != locked.suggested_grade and not reason:
         raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
-    limit = AnnualResult._meta.get_field("decision_reason").max_length
-    check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
+    # (Not the earlier deviation's reason the page filled the box with, sent back unchanged.)
+    said = typed if typed != locked.decision_reason else ""
+    adopted = _("采纳建议等次：%(text)s") % {"text": said} if said else _("采纳建议等次")
     before = locked.decided_grade
     # A line an objection sent back is publicity's to tell of (withdrawn, or posted again): the
     # grade taken back reads as undecided here, so this notice would say 确定 for a change. Read
@@ -1321,7 +1327,7 @@ def annual_decide(
     locked.decision_reason = reason
     locked.decided_by = actor
     locked.decided_at = periods.now()
-    with audit_reason(reason or _("采纳建议等次")):
+    with audit_reason(reason or adopted):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     if sent_back:
         _decided_again([locked.pk])

@@ -626,6 +626,22 @@ def test_a_decision_back_on_the_suggestion_keeps_no_deviation_reason(organisatio
     # Back to 称职 with the box as the page filled it: the reason no longer stands under the grade.
     annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.COMPETENT, reason="工作不够扎实")
     assert (result_of(crowd[0]).decided_grade, result_of(crowd[0]).decision_reason) == (AnnualGrade.COMPETENT, "")
+    entry = AuditEntry.objects.filter(object_pk=str(result.pk), content_type__model="annualresult").latest("pk")
+    assert entry.reason == "采纳建议等次"
+
+
+def test_a_reason_typed_for_a_decision_on_the_suggestion_is_kept_in_the_audit_entry(organisation, staff, chief, crowd):
+    """A user test: "委员会复议后改回称职，见第3次会议纪要" typed with 称职 (the suggestion) was
+    dropped, the audit entry saying only 采纳建议等次."""
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    result = result_of(crowd[0])
+    annual.annual_decide(
+        result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="委员会复议后改回称职，见第3次会议纪要"
+    )
+    assert result_of(crowd[0]).decision_reason == ""  # no deviation to explain on the list or the forms
+    entry = AuditEntry.objects.filter(object_pk=str(result.pk), content_type__model="annualresult").latest("pk")
+    assert entry.reason == "采纳建议等次：委员会复议后改回称职，见第3次会议纪要"
 
 
 def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, staff, chief, client_for):
