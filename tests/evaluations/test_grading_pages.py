@@ -753,3 +753,20 @@ def test_a_plain_confirmation_refused_after_a_change_elsewhere_asks_to_look_agai
     assert "现在保存的等次是“一般”" in page and "请核对后再确认" in page
     assert "本窗口填写的内容未保存" not in page
     assert grade_of(staff).state == GradeState.GRADED
+
+
+def test_the_grading_and_approval_pages_say_the_grading_deadline_and_how_far_past_it_today_is(
+    client_for, settings, quarter, head, chief
+):
+    """A user test graded 2026 Q4 on 20 February with the policy's 15 days long gone and nothing said."""
+    approval = reverse("evaluations:quarter_approve", args=[quarter.pk])
+    for who, url in ((head, GRADING), (chief, approval)):
+        html = client_for(who).get(url).content.decode()
+        line = html.split('data-testid="grading-deadline">', 1)[1].split("</p>", 1)[0]
+        assert line == "评鉴期限：2027-01-15（季度结束后按考核政策计算）"
+    settings.APPRAISAL_TODAY = date(2027, 2, 20)
+    for who, url in ((head, GRADING), (chief, approval)):
+        page = client_for(who).get(url).content.decode()
+        line = page.split('data-testid="grading-deadline">', 1)[1].split("</p>", 1)[0]
+        assert line == "评鉴期限为2027-01-15，已超过36天，请尽快完成评鉴和审批。"
+        assert 'text-danger fw-semibold" data-testid="grading-deadline"' in page

@@ -450,8 +450,17 @@ def _render_work(
         band_average=policy.band_average,
         department_shares=_department_shares(appraisal_quarter, departments, policy),
         **_quota_context(pools, policy, appraisal_quarter),
+        **_deadline_context(policy, appraisal_quarter),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
+
+
+def _deadline_context(policy, appraisal_quarter) -> dict:
+    """The policy's 评鉴期限 of the quarter, and how many days past it today is (0 before it): said
+    on the grading and approval pages (a user test graded a quarter weeks late with no word of it;
+    lateness does not block grading, as it does not block a hand-in)."""
+    deadline = periods.grading_deadline(policy, appraisal_quarter.period)
+    return {"grading_deadline": deadline, "grading_days_over": max((periods.today() - deadline).days, 0)}
 
 
 @permission_required("evaluations.grading_work")
@@ -1123,6 +1132,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
             # Sent back with 确认审批: a grade changed since this page was read refuses it.
             "seen": selectors.grades_seen(grades) if appraisal_quarter.is_open and not blockers else "",
+            **(_deadline_context(policy, appraisal_quarter) if appraisal_quarter.is_open else {}),
             **listed,
         },
     )
