@@ -28,8 +28,12 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
-# C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# C0 controls other than tab, line feed and carriage return; DEL and the C1 controls; and the
+# invisible characters pasted text carries that mean nothing here — zero-width space, word joiner,
+# byte-order mark (a user test's summary of nothing but U+200B was handed in as written). The
+# zero-width (non-)joiners stay: an emoji sequence needs them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u2060\ufeff]")
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff]")
 # Every way a line may end: CRLF, CR, LF, Word's vertical tab, form feed, NEL, and U+2028/2029.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 # For one-line text: any run of those, tabs included, is one space.
@@ -42,8 +46,9 @@ def has_controls(text: str) -> bool:
 
 
 def single_line(text: str) -> str:
-    """``text`` on one line: each run of control characters and line breaks becomes a space; trimmed."""
-    return _BREAKS_AND_CONTROLS.sub(" ", text).strip()
+    """``text`` on one line: each run of control characters and line breaks becomes a space, the
+    invisible characters go; trimmed."""
+    return _BREAKS_AND_CONTROLS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def multi_line(text: str) -> str:

@@ -403,7 +403,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
         )
         if created:
             return redirect("targets:goal_list")
-    return render(request, "targets/goal_form.html", {"form": form})
+    return render(request, "targets/goal_form.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 @permission_required("targets.manage_goals")
@@ -418,7 +418,9 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.department_goal_update(actor=request.user, goal=goal, **_goal_fields(form))
         messages.success(request, _("科室目标已保存。"))
         return redirect("targets:goal_list")
-    return render(request, "targets/goal_form.html", {"form": form, "goal": goal})
+    return render(
+        request, "targets/goal_form.html", {"form": form, "goal": goal}, status=400 if request.method == "POST" else 200
+    )
 
 
 @permission_required("targets.manage_goals")

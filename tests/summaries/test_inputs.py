@@ -53,6 +53,19 @@ def test_the_page_says_an_empty_summary_cannot_be_submitted(client_for, summary,
     assert summary.status == ReviewStatus.DRAFT
 
 
+def test_a_summary_of_invisible_characters_pasted_from_word_is_empty_too(client_for, summary, staff):
+    """A user test handed in a summary of nothing but zero-width spaces, byte-order marks and
+    no-break spaces; the head was asked to review an empty summary."""
+    invisible = "\u3000\u200b \ufeff\xa0\u2060"
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[summary.pk]),
+        {**form_data(summary, other_work=invisible, problems=invisible), "action": "submit"},
+    )
+    assert "小结内容为空" in response.content.decode()
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.DRAFT
+
+
 def test_an_empty_summary_is_refused_at_its_first_field_on_the_saved_version(client_for, summary, staff):
     response = client_for(staff).post(
         reverse("summaries:detail", args=[summary.pk]), {**form_data(summary, other_work="   "), "action": "submit"}

@@ -60,7 +60,7 @@ def test_the_head_of_another_department_cannot_touch_the_goal(client_for, head, 
         reverse("targets:goal_create"),
         {"department": department.pk, "year": 2026, "quarter": "", "content": "冒名", "sort_order": 0},
     )
-    assert response.status_code == 200  # the other department is not a valid choice
+    assert response.status_code == 400  # the other department is not a valid choice
     assert not DepartmentGoal.objects.filter(content="冒名").exists()
     with pytest.raises(PermissionDenied):
         services.department_goal_create(actor=other_head, department=department, year=2026, quarter=None, content="x")
@@ -108,3 +108,19 @@ def test_the_goal_list_is_paginated_with_the_same_queries_for_few_and_many(
     with django_assert_num_queries(queries):
         page = client.get(reverse("targets:goal_list")).content.decode()
     assert page.count('data-testid="goal-row"') == 30 and "共 43 条" in page
+
+
+def test_a_goal_of_invisible_characters_is_refused_and_typed_text_keeps_its_emoji_joiners(client_for, head, department):
+    """A user test created a goal of zero-width spaces: a blank option in every goal list."""
+    client, url = client_for(head), reverse("targets:goal_create")
+    data = {"department": department.pk, "year": 2026, "quarter": "", "sort_order": 0}
+    response = client.post(url, {**data, "content": "\u200b\ufeff\u3000\u2060"})
+    html = response.content.decode()
+    content_box = (
+        html.split('name="content"', 1)[1].split(">", 1)[0] + html.split('name="content"', 1)[0].rsplit("<", 1)[1]
+    )
+    assert response.status_code == 400 and "is-invalid" in content_box
+    assert not DepartmentGoal.objects.exists()
+    # The zero-width joiner of an emoji sequence is not one of them.
+    client.post(url, {**data, "content": "\u200b服务群众👨\u200d👩\u200d👧"})
+    assert DepartmentGoal.objects.get().content == "服务群众👨\u200d👩\u200d👧"
