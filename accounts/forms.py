@@ -24,7 +24,7 @@ from .models import (
     User,
 )
 from .selectors import PICKER_INLINE_LIMIT, departments_of
-from .text import PersonNameField, SingleLineCharField
+from .text import CodeField, PersonNameField, SingleLineCharField
 from .validators import help_texts_for
 from .widgets import DateInput
 
@@ -234,7 +234,8 @@ class StaffForm(forms.ModelForm):
         widgets = {"appraisal_start": DateInput()}
         # A name pasted from Word may carry its Shift+Enter (U+000B): stored as a space.
         field_classes = {
-            **dict.fromkeys(("employee_number", "position_title"), SingleLineCharField),
+            "employee_number": CodeField,
+            "position_title": SingleLineCharField,
             "full_name": PersonNameField,
             "department": DepartmentOrLeadershipField,
             "email": EmailField,

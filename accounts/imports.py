@@ -75,7 +75,7 @@ from .models import (
     StaffType,
     User,
 )
-from .text import person_name
+from .text import code, person_name
 
 DATA_SHEET_TITLE = "人员"
 
@@ -418,6 +418,10 @@ class StaffRowForm(RowForm):
                     "col": labels[name],
                     "n": column.max_length,
                 }
+
+    def clean_employee_number(self) -> str:
+        # Ｉ１００１ is I1001, as the staff form stores it: a re-import updates, not adds a second one.
+        return code(self.cleaned_data["employee_number"])
 
     def clean_full_name(self) -> str:
         # "林 静" → 林静, as the staff form stores it (a search for 林静 finds it).

@@ -21,6 +21,7 @@ And the one way to write a list in running text (:func:`join_list`): 、 and 等
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from django import forms
@@ -67,6 +68,13 @@ def person_name(text: str) -> str:
     return _SPACE_IN_HAN_NAME.sub("", single_line(text))
 
 
+def code(text: str) -> str:
+    """A code typed or pasted (工号, a ballot code) as :func:`single_line`, its full-width letters and
+    digits as the half-width ones (NFKC): Ｓ００００１ is S00001 (a user test stored both, and a
+    ballot code typed on a phone's full-width keyboard was refused)."""
+    return unicodedata.normalize("NFKC", single_line(text))
+
+
 class SingleLineCharField(forms.CharField):
     """A form field for a name or code: control characters and line breaks become spaces (never refused:
     a name pasted from Word is still that name)."""
@@ -74,6 +82,14 @@ class SingleLineCharField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return single_line(value) if isinstance(value, str) else value
+
+
+class CodeField(SingleLineCharField):
+    """A code: :func:`code`."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return code(value) if isinstance(value, str) else value
 
 
 class PersonNameField(SingleLineCharField):

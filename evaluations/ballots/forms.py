@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import periods
 from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import participants_of
-from accounts.text import MultiLineCharField, join_list
+from accounts.text import MultiLineCharField, code, join_list
 
 from .models import BallotScale
 from .services import DIMENSIONS, MAX_CODES
@@ -20,7 +20,8 @@ SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def _numbers(text: str) -> list[str]:
-    return [part for part in SEPARATORS.split(text or "") if part]
+    """The 工号 of a pasted list, full-width ones as stored (:func:`accounts.text.code`)."""
+    return [code(part) for part in SEPARATORS.split(text or "") if part]
 
 
 class BallotOpenForm(forms.Form):

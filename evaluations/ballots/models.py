@@ -10,6 +10,7 @@ registered with the audit log (its actor would name the rater); the rater row's 
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -21,8 +22,9 @@ from accounts.models import OrganisationScoped
 
 
 def normalise_code(text: str) -> str:
-    """A typed single-use code as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    """A typed single-use code as stored: half-width (a phone's full-width keyboard), upper case,
+    without spaces or dashes."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "").upper() if ch.isalnum())
 
 
 class BallotScale(models.TextChoices):

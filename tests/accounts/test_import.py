@@ -1033,3 +1033,20 @@ def test_hr_cannot_set_their_own_appraisal_attributes_through_the_import_where_a
     )
     hr.refresh_from_db()
     assert not hr.is_leader_position
+
+
+def test_full_width_employee_numbers_are_the_half_width_ones(hr_client, department, finance):
+    """A user test: 工号 Ｓ００００１ was accepted beside S00001, and a re-import of I1001 added a
+    second person beside the one imported as Ｉ１００１."""
+    rows = [list(row) for row in VALID_ROWS]
+    rows[0][0] = "Ｅ１０１"
+    upload(hr_client, xlsx(rows))
+    assert User.objects.filter(employee_number="E101").count() == 1
+    count = User.objects.count()
+    result = upload(hr_client, xlsx(VALID_ROWS)).context["result"]
+    assert User.objects.count() == count and result.created == []
+    # The 新增人员 form: the full-width number is the one already held.
+    response = post_new_person(hr_client, department, username="newcomer", employee_number="ｅ１０１".upper())
+    assert not User.objects.filter(username="newcomer").exists() and "E101" in response.content.decode()
+    post_new_person(hr_client, department, username="newcomer", employee_number="Ｅ９０１")
+    assert User.objects.get(username="newcomer").employee_number == "E901"

@@ -69,3 +69,11 @@ def test_a_ballot_of_a_year_not_begun_is_refused_at_the_year(client_for, hr, sta
         services.ballot_open(
             actor=hr, organisation=hr.organisation, title="t", year=2027, subjects=[staff], service_user_codes=2
         )
+
+
+def test_full_width_numbers_of_the_open_form_are_found(client_for, hr, department):
+    """A user test: 未找到以下工号：Ｓ００００４ for a person whose 工号 is S00004."""
+    person = UserFactory(department=department, employee_number="S00004")
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in person.employee_number)
+    page = _open_with_subjects(client_for(hr), [typed])
+    assert "未找到以下工号" not in page

@@ -89,3 +89,12 @@ def test_the_service_says_which_refusal_it_is(hr, staff, colleague, ballot):
     with pytest.raises(ValidationError) as late:
         services.paper_cast(rater=theirs, answers=answers, actor=colleague)
     assert late.value.code == services.CLOSED
+
+
+def test_a_code_typed_on_a_full_width_keyboard_opens_the_paper(client, ballot):
+    """A user test: ＰＣ４ＺＧＧＱ２ (a phone's full-width keyboard), or in lower case, was refused as
+    测评码无效 while pc4zggq2 worked."""
+    code = ballot.raters.exclude(code=None).order_by("pk").first().code
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in code.lower())  # ｐｃ４… : full-width, lower case
+    client.post(reverse("evaluations:ballot_code"), {"code": typed})
+    assert 'data-testid="paper-form"' in client.get(reverse("evaluations:ballot_code_paper")).content.decode()
