@@ -1456,6 +1456,9 @@ def staff_status_add(*, status: StaffStatus, actor: User | None = None) -> Staff
     the staff page) may not record their own where another HR administrator can."""
     _check_not_own_status(actor, status.user_id)
     status.full_clean()
+    # Begun since 2000 and by next year (a user test recorded long leave from 1900-01-01).
+    if status.start_date:
+        periods.check_plausible_date(status.start_date, label=_("开始日期"), field="start_date")
     # The person's row taken first: two overlapping periods saved at once would both pass the check.
     list(User.objects.select_for_update(of=("self",)).filter(pk=status.user_id).values_list("pk", flat=True))
     staff_status_overlap_check(status=status)

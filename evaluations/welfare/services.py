@@ -67,6 +67,13 @@ def welfare_post_save(
     _check_manager(actor, person.organisation_id)
     if person.staff_type != StaffType.PUBLIC_WELFARE:
         raise ValidationError({"person": _("该人员的人员类别不是公益性岗位，请先在人员管理中修改。")})
+    # Typed dates within reason (a user test's agreement ran from 1900 to 9999): begun since 2000,
+    # and — a one-year agreement (上岗协议期限为一年), renewed yearly — ending within a year of the
+    # year it began.
+    periods.check_plausible_date(agreement_start, label=_("协议开始日期"), field="agreement_start")
+    periods.check_plausible_date(
+        agreement_end, around=agreement_start.year, label=_("协议截止日期"), field="agreement_end"
+    )
     if agreement_end < agreement_start:
         raise ValidationError({"agreement_end": _("协议截止日期不能早于开始日期。")})
     if monthly_subsidy is None or monthly_subsidy < 0:

@@ -489,6 +489,21 @@ def test_hr_records_a_post_agreement_only_for_a_public_welfare_worker(hr, staff,
     assert post.post_name == "协管" and post.organisation_id == worker.organisation_id
 
 
+def test_an_agreement_from_1900_or_to_9999_is_refused_at_its_date(hr, worker):
+    """A user test saved an agreement from 1900-01-01 to 9999-12-31 (and 不在岗 since 1999)."""
+    terms = {"post_name": "协管", "monthly_subsidy": Decimal("1500")}
+    with pytest.raises(ValidationError) as refused:
+        services.welfare_post_save(
+            actor=hr, person=worker, agreement_start=date(1900, 1, 1), agreement_end=date(2026, 12, 31), **terms
+        )
+    assert "协议开始日期须在2000年至" in refused.value.message_dict["agreement_start"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.welfare_post_save(
+            actor=hr, person=worker, agreement_start=date(2026, 1, 1), agreement_end=date(9999, 12, 31), **terms
+        )
+    assert refused.value.message_dict["agreement_end"] == ["协议截止日期须在2025年至2027年之间（现为9999-12-31）。"]
+
+
 def test_the_post_form_says_an_agreement_ending_before_it_starts_at_the_end_date(client_for, hr, worker):
     from django.urls import reverse
 
