@@ -81,14 +81,14 @@ class TargetItemForm(forms.Form):
 
 
 class BaseTargetItemFormSet(forms.BaseFormSet):
+    def kept_forms(self) -> list:
+        """The forms of the rows the owner kept: filled in and not marked for removal."""
+        # Untouched extra rows have empty cleaned_data.
+        return [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
     def items(self) -> list[ItemData]:
-        """The rows the owner kept: filled in and not marked for removal."""
-        return [
-            form.to_item()
-            for form in self.forms
-            # Untouched extra rows have empty cleaned_data.
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+        """The rows the owner kept, as the services take them (in :meth:`kept_forms`' order)."""
+        return [form.to_item() for form in self.kept_forms()]
 
     def typed_rows(self) -> list[dict[str, str]]:
         """The text of each row as posted, valid or not, rows marked for removal and empty ones left

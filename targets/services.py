@@ -206,7 +206,7 @@ def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
         if not (data.content or "").strip():
             raise ValidationError({"content": _("第%(n)s项目标内容为空，请填写或删除该项。") % {"n": position}})
         if data.deadline is not None:
-            _check_deadline(data.deadline, target_set.period, item=position)
+            _check_deadline(data.deadline, target_set.period, item=position, index=_index)
         item = existing.get(data.id) if data.id else None
         if item is None:
             item = TargetItem(target_set=target_set)
@@ -236,21 +236,35 @@ def _bump(target_set: TargetSet, **fields) -> None:
 
 
 def _check_deadline(
-    deadline: date, period: periods.Quarter, *, item: int | None = None, field: str | None = None
+    deadline: date,
+    period: periods.Quarter,
+    *,
+    item: int | None = None,
+    index: int | None = None,
+    field: str | None = None,
 ) -> None:
     """A target's 时间节点 lies near its quarter (:func:`accounts.periods.check_plausible_date`) and
     not before the quarter begins: a quarter's work cannot be due before it starts. Later is
-    allowed (work that runs on into the next quarter)."""
-    periods.check_plausible_date(deadline, around=period, label=_("时间节点"), field=field)
-    if deadline < period.first_day:
-        message = _("时间节点%(date)s早于%(quarter)s开始之日（%(first)s），请填写本季度内或之后的日期。") % {
-            "date": deadline.isoformat(),
-            "quarter": period.label,
-            "first": period.first_day.isoformat(),
-        }
-        if item is not None:
-            message = _("第%(n)s项：%(message)s") % {"n": item, "message": message}
-        raise ValidationError({field: message} if field else message, code="deadline_before_quarter")
+    allowed (work that runs on into the next quarter). An item's refusal names it (第2项：…, its
+    position ``item``) and carries ``item_index``, its place in the items given (``index``), and
+    ``item_message``, the words for its own box: the page says it there (a user test read only a
+    banner, without the item's number)."""
+    try:
+        periods.check_plausible_date(deadline, around=period, label=_("时间节点"), field=field)
+        if deadline < period.first_day:
+            message = _("时间节点%(date)s早于%(quarter)s开始之日（%(first)s），请填写本季度内或之后的日期。") % {
+                "date": deadline.isoformat(),
+                "quarter": period.label,
+                "first": period.first_day.isoformat(),
+            }
+            raise ValidationError({field: message} if field else message, code="deadline_before_quarter")
+    except ValidationError as refusal:
+        if item is None:
+            raise
+        own = refusal.messages[0]
+        error = ValidationError(_("第%(n)s项：%(message)s") % {"n": item, "message": own}, code=refusal.code)
+        error.item_index, error.item_message = index, own
+        raise error from None
 
 
 @transaction.atomic

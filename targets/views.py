@@ -260,9 +260,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         elif code == "empty":
             messages.error(request, _("已保存为草稿，尚未提交：%(problem)s") % {"problem": error_text(exc)})
         else:
-            messages.error(request, error_text(exc))
-            if submit and (problem := services.items_weights_refusal(formset.items())):
-                # The weights too, at once: not first at the next 提交审核.
+            # The weights too, at once: not first at the next 提交审核.
+            problem = submit and services.items_weights_refusal(formset.items())
+            if (index := getattr(exc, "item_index", None)) is not None:
+                # At the item's own box (its 时间节点), said once there; the banner says where to look.
+                formset.kept_forms()[index].add_error("deadline", exc.item_message)
+                messages.error(request, _("请按提示修改后再保存。"))
+            else:
+                messages.error(request, error_text(exc))
+            if problem:
                 formset.refuse_weights(problem)
         # Kept as a draft (weights, empty): the page's hidden version is the saved one. Any other
         # refusal saved nothing: leaving the page asks first.

@@ -94,7 +94,9 @@ def test_a_deadline_before_the_quarter_begins_is_refused_on_the_page_and_for_an_
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "第2项：时间节点2026-03-31早于2026年第2季度开始之日（2026-04-01）" in body
+    # At the second item's 时间节点, marked invalid (a user test read only a banner).
+    box = body.split('name="items-1-deadline"', 1)[1].split("</div>", 2)
+    assert "is-invalid" in box[0] and "时间节点2026-03-31早于2026年第2季度开始之日（2026-04-01）" in "".join(box)
     assert "编制预算</textarea>" in body  # what was typed is kept
     assert not target_set.items.exists()
 
@@ -111,7 +113,8 @@ def test_the_page_shows_a_1900_deadline_refused(client_for, staff, make_target_s
         formset_data(target_set, [{"content": "编制预算", "deadline": "1900-01-01"}]),
     )
     assert response.status_code == 400
-    assert "时间节点须在2025年至2027年之间" in response.content.decode()
+    box = response.content.decode().split('name="items-0-deadline"', 1)[1].split("</div>", 2)
+    assert "is-invalid" in box[0] and "时间节点须在2025年至2027年之间（现为1900-01-01）" in "".join(box)
     assert not target_set.items.exists()
 
 
