@@ -340,7 +340,7 @@ def grading_facts(facts, grade_row) -> str:
         )
     suggestion = ""
     composite = grade_row.composite_score
-    if facts.suggested_grade or composite is not None:
+    if facts.suggested_grade or composite is not None or facts.suggestion_explanation:
         suggestion = _html(
             "<li>{}{colon}{}{}{}</li>",
             words["suggested"],

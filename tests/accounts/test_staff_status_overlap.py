@@ -32,7 +32,7 @@ def test_an_open_ended_status_runs_until_further_notice(staff):
     StaffStatusFactory(user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 3, 1), end_date=None)
 
     with pytest.raises(ValidationError) as refused:
-        _add(staff, kind=StaffStatusKind.LONG_LEAVE, start=date(2030, 1, 1), end=date(2030, 2, 1))
+        _add(staff, kind=StaffStatusKind.LONG_LEAVE, start=date(2027, 6, 1), end=date(2027, 7, 1))
 
     assert "长期休假记录（2026-03-01起，未定结束日期）" in refused.value.message_dict["start_date"][0]
 

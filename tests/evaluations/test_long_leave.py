@@ -166,3 +166,13 @@ def test_an_investigation_closed_before_the_quarter_or_begun_after_it_suggests_n
     )
     leave(colleague, date(2027, 1, 2), kind=StaffStatusKind.UNDER_INVESTIGATION)
     assert "立案审查，建议定为不确定等次" not in client_for(head).get(GRADING).content.decode()
+
+
+def test_a_seconded_persons_card_says_the_host_appraises_them(client_for, organisation, quarter, head, staff):
+    """A user test: someone 挂职/援派 since March was graded by the head all year with nothing said;
+    DOMAIN.md §2 has the host organisation appraise them."""
+    leave(staff, date(2026, 3, 1), kind=StaffStatusKind.SECONDED)
+    html = client_for(head).get(GRADING).content.decode()
+    card = html.split('data-testid="suggestion-explanation">', 1)[1].split("</div>", 1)[0]
+    assert card == "挂职/援派（自2026-03-01起）：由接收单位考核，请依据接收单位的考核意见评定等次。"
+    assert html.count("由接收单位考核") == 1

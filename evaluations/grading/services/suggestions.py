@@ -177,20 +177,26 @@ class UncertainBasis:
 
 
 def uncertain_bases(
-    *, appraisal_quarter: AppraisalQuarter, person_ids: Iterable[int] | None, policy: Policy | None = None
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    person_ids: Iterable[int] | None,
+    policy: Policy | None = None,
+    statuses: list[tuple[int, str, date, date | None]] | None = None,
 ) -> dict[int, UncertainBasis]:
     """person id → their :class:`UncertainBasis`, for the people of ``person_ids`` (None: the
-    organisation's) with one in the quarter. Two queries (three without ``policy``): the register's
-    long leave and 立案审查, and the 立案审查 recorded with the sanctions."""
+    organisation's) with one in the quarter. Two queries (three without ``policy``, one with
+    ``statuses``, the register's statuses of the quarter read already): the register's long leave
+    and 立案审查, and the 立案审查 recorded with the sanctions."""
     organisation_id, period = appraisal_quarter.organisation_id, appraisal_quarter.period
     policy = policy or policy_for_organisation(organisation_id=organisation_id)
     person_ids = None if person_ids is None else list(person_ids)
-    statuses = _statuses_in_quarter(
-        organisation_id=organisation_id,
-        period=period,
-        person_ids=person_ids,
-        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION],
-    )
+    if statuses is None:
+        statuses = _statuses_in_quarter(
+            organisation_id=organisation_id,
+            period=period,
+            person_ids=person_ids,
+            kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION],
+        )
     where = {"organisation_id": organisation_id, "year": period.year, "quarter": period.quarter}
     on_leave = long_leave_in_quarter(**where, person_ids=person_ids, policy=policy, statuses=statuses)
     investigated = investigations_in_quarter(**where, person_ids=person_ids, statuses=statuses)
@@ -262,9 +268,25 @@ def grade_suggestions(
     suggestion within the quota (``pools``: the quarter's :func:`.quota.quota_status`, if read
     already), or the band stored with the person's scores.
     """
-    bases = uncertain_bases(
-        appraisal_quarter=appraisal_quarter, person_ids=[row.person_id for row in rows], policy=policy
+    person_ids = [row.person_id for row in rows]
+    # The register's statuses of the quarter in one read: long leave and 立案审查 (不确定等次), and
+    # 挂职/援派, appraised by the host (DOMAIN.md §2: the grader is told to go by the host's view;
+    # a user test graded a seconded person with nothing said).
+    statuses = _statuses_in_quarter(
+        organisation_id=appraisal_quarter.organisation_id,
+        period=appraisal_quarter.period,
+        person_ids=person_ids,
+        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION, StaffStatusKind.SECONDED],
     )
+    bases = uncertain_bases(
+        appraisal_quarter=appraisal_quarter, person_ids=person_ids, policy=policy, statuses=statuses
+    )
+    seconded = {
+        person_id: _("挂职/援派（自%(date)s起）：由接收单位考核，请依据接收单位的考核意见评定等次。")
+        % {"date": start.isoformat()}
+        for person_id, kind, start, _end in statuses
+        if kind == StaffStatusKind.SECONDED
+    }
     by_score = (
         scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy, pools=pools)
         if policy.score_model_enabled
@@ -272,10 +294,12 @@ def grade_suggestions(
     )
     result = {}
     for row in rows:
+        host = seconded.get(row.person_id, "")
         if (basis := bases.get(row.person_id)) is not None:
+            explanation = " ".join(filter(None, (basis.explanation, host)))
             result[row.person_id] = Suggestion(
-                grade=Grade.UNCERTAIN, explanation=basis.explanation, uncertain_reason=basis.reasons[0]
+                grade=Grade.UNCERTAIN, explanation=explanation, uncertain_reason=basis.reasons[0]
             )
-        elif grade := by_score.get(row.person_id) or row.suggested_grade:
-            result[row.person_id] = Suggestion(grade=grade)
+        elif (grade := by_score.get(row.person_id) or row.suggested_grade) or host:
+            result[row.person_id] = Suggestion(grade=grade or "", explanation=host)
     return result
