@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,13 +27,22 @@ def hold_the_sender(actor: User) -> None:
 
 
 def refuse_sent_again(
-    same: QuerySet, *, actor: User, made_at: str, what: str, clock: Callable[[], datetime.datetime] = timezone.now
+    row: Model,
+    *,
+    fields: tuple[str, ...],
+    by: str,
+    actor: User,
+    made_at: str,
+    what: str,
+    clock: Callable[[], datetime.datetime] = timezone.now,
 ) -> None:
-    """Refuse (``code="sent_again"``) when ``same`` — the rows with every value of the new one, made
-    by ``actor`` — holds one made (its field ``made_at``, stamped by ``clock``: ``periods.now`` where
-    the service stamps the moved day of a demo) in the last half hour. ``what`` names the record in
+    """Refuse (``code="sent_again"``) a new ``row`` whose ``fields`` all equal those of one ``actor``
+    (its field ``by``) made in the last half hour (its field ``made_at``, stamped by ``clock``:
+    ``periods.now`` where the service stamps the moved day of a demo). ``what`` names the record in
     the message (处分记录, 表扬或投诉 …)."""
     hold_the_sender(actor)
+    columns = (type(row)._meta.get_field(name).attname for name in fields)
+    same = type(row).objects.filter(**{column: getattr(row, column) for column in columns}, **{by: actor})
     since = clock() - SENT_AGAIN_WITHIN
     twin = same.filter(**{f"{made_at}__gte": since}).order_by(f"-{made_at}").values_list(made_at, flat=True).first()
     if twin is not None:

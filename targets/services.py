@@ -86,9 +86,10 @@ def department_goal_create(
         department=department, year=year, quarter=quarter, content=content, sort_order=sort_order, created_by=actor
     )
     _check_goal(goal)
-    same = DepartmentGoal.objects.filter(department=department, year=year, quarter=quarter, content=content)
     refuse_sent_again(
-        same.filter(created_by=actor),
+        goal,
+        fields=("department", "year", "quarter", "content"),
+        by="created_by",
         actor=actor,
         made_at="created_at",
         what=pgettext("the record a form sent again would make", "科室目标"),

@@ -64,14 +64,6 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
         label=_("具体内容"),
         field="description",
     )
-    same = Achievement.objects.filter(person=person, year=year, title=title, description=description, proposed_by=actor)
-    refuse_sent_again(
-        same,
-        actor=actor,
-        made_at="proposed_at",
-        what=pgettext("the record a form sent again would make", "创新突破"),
-        clock=periods.now,
-    )
     achievement = Achievement(
         organisation_id=person.organisation_id,
         person=person,
@@ -81,6 +73,15 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
         description=description,
         proposed_by=actor,
         proposed_at=periods.now(),
+    )
+    refuse_sent_again(
+        achievement,
+        fields=("person", "year", "title", "description"),
+        by="proposed_by",
+        actor=actor,
+        made_at="proposed_at",
+        what=pgettext("the record a form sent again would make", "创新突破"),
+        clock=periods.now,
     )
     with audit_reason(_("提出创新突破")):
         achievement.save()

@@ -83,17 +83,10 @@ def sanction_save(*, sanction: Sanction, actor: User, reason: str = "") -> Sanct
     _check_sanction(sanction)
     _check_not_own(actor, sanction)
     if sanction.pk is None:
-        same = Sanction.objects.filter(
-            organisation_id=sanction.organisation_id,
-            person_id=sanction.person_id,
-            kind=sanction.kind,
-            decided_on=sanction.decided_on,
-            closed_on=sanction.closed_on,
-            note=sanction.note,
-            entered_by=actor,
-        )
         refuse_sent_again(
-            same,
+            sanction,
+            fields=("organisation", "person", "kind", "decided_on", "closed_on", "note"),
+            by="entered_by",
             actor=actor,
             made_at="entered_at",
             what=pgettext("the record a form sent again would make", "处分记录"),

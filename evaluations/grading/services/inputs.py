@@ -469,17 +469,11 @@ def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent
     """Create or update one praise or complaint of ``entered_by``'s organisation (a new one not twice
     from the same form sent again: :mod:`accounts.sent_again`)."""
     if event.pk is None:
-        same = ServiceEvent.objects.filter(
-            organisation_id=entered_by.organisation_id,
-            person_id=event.person_id,
-            date=event.date,
-            kind=event.kind,
-            description=event.description,
-            handled=event.handled,
-            entered_by=entered_by,
-        )
+        event.organisation_id = entered_by.organisation_id
         refuse_sent_again(
-            same,
+            event,
+            fields=("organisation", "person", "date", "kind", "description", "handled"),
+            by="entered_by",
             actor=entered_by,
             made_at="entered_at",
             what=pgettext("the record a form sent again would make", "表扬或投诉记录"),
