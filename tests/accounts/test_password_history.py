@@ -124,7 +124,7 @@ def test_the_security_settings_form_refuses_an_idle_timeout_above_thirty_minutes
 def test_an_idle_timeout_below_five_minutes_is_refused_with_the_real_minimum(organisation, minutes):
     form = _security_form_with_idle_minutes(organisation, minutes)
     assert not form.is_valid()
-    assert form.errors["session_idle_minutes"] == ["确保该值大于或等于5。"]
+    assert form.errors["session_idle_minutes"] == ["不能小于5。"]
     # The input says so too, before anything is sent.
     assert 'min="5"' in str(form["session_idle_minutes"]) and 'max="30"' in str(form["session_idle_minutes"])
 

@@ -103,3 +103,15 @@ def test_it_refuses_a_praise_dated_1900(hr, staff, organisation):
         )
     assert "日期须在2000年至" in refused.value.message_dict["date"][0]
     assert not ServiceEvent.objects.exists()
+
+
+def test_a_score_too_large_or_too_precise_is_said_in_plain_words(client_for, hr, department):
+    """A user test read 确认总共不超过 5 个数字. for a satisfaction score of 1000000 and 确认小数不超过 2 位.
+    for 85.555 (Django's wording, ending in an ASCII full stop)."""
+    from django.urls import reverse
+
+    url = reverse("evaluations:satisfaction_create")
+    for typed, said in (("1000000", "数值太大：最多5位数字，请按说明的范围填写。"), ("85.555", "最多保留2位小数。")):
+        data = {"year": 2026, "quarter": 3, "department": department.pk, "score": typed}
+        html = client_for(hr).post(url, data).content.decode()
+        assert said in html and "确认" not in html.split('name="score"', 1)[1].split("</div>", 2)[1]
