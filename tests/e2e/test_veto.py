@@ -28,6 +28,7 @@ from evaluations.grading.services.grading import (
     grade_assign,
     grade_confirm,
 )
+from evaluations.grading.services.suggestions import uncertain_bases
 from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
 from tests.factories import quarter_open_with_inputs
 
@@ -72,13 +73,17 @@ def grade_the_year(organisation, *, year: int, star: User, clock) -> None:
     for quarter in range(1, 5):
         clock.move_to(periods.Quarter(year, quarter).last_day + timedelta(days=1))
         appraisal_quarter = quarter_open_with_inputs(organisation, periods.Quarter(year, quarter))
+        # The demo's long leave (Q2) is 不确定等次, as the staff register leaves it no other grade.
+        bases = uncertain_bases(appraisal_quarter=appraisal_quarter, person_ids=None)
         for row in appraisal_quarter.grades.select_related("person__department").order_by("pk"):
             good = row.person_id == star.pk and quarter < 4
+            grade = Grade.UNCERTAIN if row.person_id in bases else Grade.GOOD if good else Grade.FAIRLY_GOOD
             graded = grade_assign(
                 grade_row=row,
                 actor=evaluator_of(person=row.person),
-                grade=Grade.GOOD if good else Grade.FAIRLY_GOOD,
+                grade=grade,
                 comment="圆满完成季度重点工作，成效突出。" if good else "工作认真负责，较好完成季度目标任务。",
+                uncertain_reason=bases[row.person_id].reasons[0] if grade == Grade.UNCERTAIN else "",
             )
             if graded.state == GradeState.GRADED:
                 grade_confirm(grade_row=graded, actor=graded.department.supervising_leader)
