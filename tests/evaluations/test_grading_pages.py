@@ -41,8 +41,9 @@ GRADING = reverse("evaluations:grading")
 HEAD_GRADING_QUERIES = 24
 # The leader's, two more: the veto, sanctions and serious findings of the people on the page's
 # confirmation cards (quarter_discipline and finding_counts, one query each, whatever their number);
-# one more while grades wait for 全部确认: how many of them carry a veto, sanctions or serious findings.
-LEADER_GRADING_QUERIES = 28
+# one more while grades wait for 全部确认: how many of them carry a veto, sanctions or serious findings;
+# two the staff register's statuses and 立案审查 of the confirmation cards (suggestions.register_notes).
+LEADER_GRADING_QUERIES = 30
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each (with the heads' grades given by a former head, and the
 # participants not yet listed in the open quarter), and the staff register's long leave and 立案审查

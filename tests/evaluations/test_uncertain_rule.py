@@ -26,8 +26,8 @@ from evaluations.grading.services.grading import (
 from evaluations.models import Grade, GradeState, UncertainReason
 from tests.factories import SanctionFactory, StaffStatusFactory, hand_in_quarter_inputs
 
-NO_REGISTER = "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有此人本季度的此类登记。"
-ON_LEAVE_ONLY = "此人本季度休假92天，占100%，超过规定的50%：只能定为不确定等次。"
+NO_REGISTER = "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有科员甲本季度的此类登记。"
+ON_LEAVE_ONLY = "科员甲本季度休假92天，占100%，超过规定的50%：只能定为不确定等次。"
 
 
 def on_leave(person, start=date(2026, 10, 1), end=date(2026, 12, 31)):
@@ -56,7 +56,7 @@ def test_other_is_no_longer_a_reason(quarter, head, staff, grade_of):
     with pytest.raises(ValidationError) as refused:
         uncertain(grade_of(staff), head, UncertainReason.OTHER)
     assert refused.value.message_dict["uncertain_reason"] == [
-        "此人本季度登记的是：病事假超过考核期一半。请按登记选择原因。"
+        "科员甲本季度登记的是：病事假超过考核期一半。请按登记选择原因。"
     ]
 
 
@@ -67,12 +67,12 @@ def test_someone_on_leave_beyond_the_share_can_only_be_uncertain(quarter, head, 
         grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="出色")
     assert refused.value.message_dict["grade"] == [ON_LEAVE_ONLY]
     # With a reason the register does not support: refused at the reason.
-    with pytest.raises(ValidationError, match="此人本季度登记的是：病事假超过考核期一半"):
+    with pytest.raises(ValidationError, match="本季度登记的是：病事假超过考核期一半"):
         uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION)
     assert uncertain(grade_of(staff), head).uncertain_reason == UncertainReason.LONG_LEAVE
     # Half the quarter is not more than half: graded as anyone, and not 不确定等次.
     grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.GOOD, comment="出色")
-    with pytest.raises(ValidationError, match="人员管理中没有此人本季度的此类登记"):
+    with pytest.raises(ValidationError, match="人员管理中没有.{2,3}本季度的此类登记"):
         uncertain(grade_of(colleague), head)
 
 
@@ -80,7 +80,7 @@ def test_an_open_investigation_leaves_only_uncertain_and_a_closed_one_lets_the_q
     quarter, organisation, head, staff, colleague, grade_of
 ):
     StaffStatusFactory(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 11, 20))
-    with pytest.raises(ValidationError, match="此人自2026-11-20起立案审查，尚未结案：只能定为不确定等次。"):
+    with pytest.raises(ValidationError, match="科员甲自2026-11-20起立案审查，尚未结案：只能定为不确定等次。"):
         grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     assert uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION).grade == Grade.UNCERTAIN
     # Closed (recorded with the sanctions) before the grading day, 4 January 2027: 补定等次.
@@ -145,7 +145,7 @@ def test_an_uncertain_grade_given_without_a_register_entry_blocks_the_approval(q
 
 def test_hrs_review_after_locking_obeys_the_register(approved_quarter, confirmed, hr, staff):
     locking.grades_lock(appraisal_quarter=approved_quarter)
-    with pytest.raises(ValidationError, match="人员管理中没有此人本季度的此类登记"):
+    with pytest.raises(ValidationError, match="人员管理中没有.{2,3}本季度的此类登记"):
         locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.UNCERTAIN, reason="复核")
     on_leave(staff)
     review = locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.UNCERTAIN, reason="全季度病假")
@@ -172,3 +172,22 @@ def test_the_grading_page_offers_the_two_reasons_and_says_the_refusal_at_the_gra
     html = response.content.decode()
     assert response.status_code == 400 and NO_REGISTER in html and "据说在接受调查" in html
     assert grade_of(staff).grade == ""
+
+
+def test_the_leaders_cards_say_what_the_register_says_and_confirm_all_names_whom_it_left(
+    client_for, quarter, head, leader, staff, colleague, team, grade_of
+):
+    """A re-test: the leader's card of someone whose leave was recorded after the head graded showed
+    only 等次：较好, a seconded person's card nothing, and 全部确认 left "此人…" unnamed."""
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    on_leave(staff)
+    StaffStatusFactory(user=colleague, kind=StaffStatusKind.SECONDED, start_date=date(2026, 3, 1))
+    client = client_for(leader)
+    html = client.get(reverse("evaluations:grading")).content.decode()
+    notes = [part.split("</div>", 1)[0] for part in html.split('data-testid="register-note">')[1:]]
+    assert sorted(notes) == sorted(
+        [ON_LEAVE_ONLY, "挂职/援派（自2026-03-01起）：由接收单位考核，请依据接收单位的考核意见评定等次。"]
+    )
+    page = client.post(reverse("evaluations:grades_confirm_all"), follow=True).content.decode()
+    assert f"以下1人的等次未确认，请逐一调整后确认：{ON_LEAVE_ONLY}" in page

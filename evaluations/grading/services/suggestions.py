@@ -163,17 +163,34 @@ def investigation_explanation(since: date, until: date | None = None) -> str:
 @dataclass(frozen=True)
 class UncertainBasis:
     """What the staff register says of a person's quarter that bears on 不确定等次 (DOMAIN.md §4:
-    long leave beyond the policy's share of the quarter, or 立案审查): the reasons it supports,
-    whether it leaves no other grade (long leave beyond the share, a case not closed today), and the
-    grading card's words."""
+    long leave beyond the policy's share of the quarter, or 立案审查): the reasons it supports, the
+    grading card's words, and what leaves no other grade — an open case (``open_since``, the day it
+    began) or long leave beyond the share (``leave``)."""
 
     reasons: tuple[str, ...]
     explanation: str
-    refusal: str = ""  # what a grade other than 不确定等次 is told: empty when another may stand
+    open_since: date | None = None
+    leave: LongLeave | None = None
 
     @property
     def required(self) -> bool:
-        return bool(self.refusal)
+        return self.open_since is not None or self.leave is not None
+
+    def refusal(self, name: str) -> str:
+        """What a grade other than 不确定等次 for ``name`` is told ("" when another may stand)."""
+        if self.open_since is not None:
+            return _("%(person)s自%(date)s起立案审查，尚未结案：只能定为不确定等次。") % {
+                "person": name,
+                "date": self.open_since.isoformat(),
+            }
+        if self.leave is not None:
+            return _("%(person)s本季度休假%(days)s天，占%(share)s%%，超过规定的%(limit)s%%：只能定为不确定等次。") % {
+                "person": name,
+                "days": self.leave.days,
+                "share": self.leave.share_percent,
+                "limit": self.leave.limit_percent,
+            }
+        return ""
 
 
 def uncertain_bases(
@@ -206,17 +223,8 @@ def uncertain_bases(
         reasons = (UncertainReason.INVESTIGATION,) * bool(span) + (UncertainReason.LONG_LEAVE,) * bool(leave)
         explanation = investigation_explanation(*span) if span else leave.explanation
         # Not graded while the case is open (DOMAIN.md §5); once closed, the quarter may be graded.
-        if span and (span[1] is None or span[1] >= today):
-            refusal = _("此人自%(date)s起立案审查，尚未结案：只能定为不确定等次。") % {"date": span[0].isoformat()}
-        elif leave:
-            refusal = _("此人本季度休假%(days)s天，占%(share)s%%，超过规定的%(limit)s%%：只能定为不确定等次。") % {
-                "days": leave.days,
-                "share": leave.share_percent,
-                "limit": leave.limit_percent,
-            }
-        else:
-            refusal = ""
-        result[person_id] = UncertainBasis(reasons, explanation, refusal)
+        open_since = span[0] if span and (span[1] is None or span[1] >= today) else None
+        result[person_id] = UncertainBasis(reasons, explanation, open_since, leave)
     return result
 
 
@@ -230,19 +238,24 @@ def uncertain_rule(*, row: QuarterGrade, grade: str, uncertain_reason: str = "",
     when given. Returns the 不确定 reason to store: the one given, else the register's ("" for
     another grade)."""
     basis = uncertain_bases(appraisal_quarter=row.appraisal_quarter, person_ids=[row.person_id]).get(row.person_id)
+    # Named, not 此人: 全部确认 lists the refusals of several cards (a re-test read 此人 there).
+    name = row.person.get_full_name()
     if grade != Grade.UNCERTAIN:
         if basis is not None and basis.required:
-            raise ValidationError({field: basis.refusal} if field else basis.refusal)
+            raise ValidationError({field: basis.refusal(name)} if field else basis.refusal(name))
         return ""
     if basis is None:
         refusal = _(
-            "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有此人本季度的此类登记。"
+            "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有%(person)s本季度的此类登记。"
             "如确有其事，请组织人事部门先登记特殊状态（长期休假或立案审查）。"
-        )
+        ) % {"person": name}
         raise ValidationError({field: refusal} if field else refusal)
     if uncertain_reason and uncertain_reason not in basis.reasons:
         registered = "、".join(str(UncertainReason(reason).label) for reason in basis.reasons)
-        refusal = _("此人本季度登记的是：%(reasons)s。请按登记选择原因。") % {"reasons": registered}
+        refusal = _("%(person)s本季度登记的是：%(reasons)s。请按登记选择原因。") % {
+            "person": name,
+            "reasons": registered,
+        }
         raise ValidationError({"uncertain_reason": refusal} if field else refusal)
     return uncertain_reason or basis.reasons[0]
 
@@ -253,6 +266,50 @@ class Suggestion:
     explanation: str = ""
     # Why 不确定等次, when that is the suggestion (UncertainReason).
     uncertain_reason: str = ""
+
+
+def register_of(
+    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+) -> tuple[dict[int, UncertainBasis], dict[int, str]]:
+    """What the staff register says of the people of ``rows`` in the quarter: their
+    :class:`UncertainBasis` (long leave beyond the share, 立案审查) and, for the 挂职/援派, the words
+    that the host organisation appraises them (DOMAIN.md §2; a user test graded a seconded person
+    with nothing said). Two queries: the register's statuses, and the 立案审查 of the sanctions."""
+    statuses = _statuses_in_quarter(
+        organisation_id=appraisal_quarter.organisation_id,
+        period=appraisal_quarter.period,
+        person_ids=[row.person_id for row in rows],
+        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION, StaffStatusKind.SECONDED],
+    )
+    bases = uncertain_bases(
+        appraisal_quarter=appraisal_quarter,
+        person_ids=[row.person_id for row in rows],
+        policy=policy,
+        statuses=statuses,
+    )
+    seconded = {
+        person_id: _("挂职/援派（自%(date)s起）：由接收单位考核，请依据接收单位的考核意见评定等次。")
+        % {"date": start.isoformat()}
+        for person_id, kind, start, _end in statuses
+        if kind == StaffStatusKind.SECONDED
+    }
+    return bases, seconded
+
+
+def register_notes(*, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy) -> dict[int, str]:
+    """person id → what the register says of them for a card that shows a grade already given (the
+    leader's confirmation cards): the status's words, and where it rules out the grade given, the
+    refusal its confirmation will meet (a re-test: the leader learnt it only when 确认 was refused)."""
+    bases, seconded = register_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+    notes = {}
+    for row in rows:
+        basis, host = bases.get(row.person_id), seconded.get(row.person_id, "")
+        said = [basis.explanation] if basis is not None and row.grade in ("", Grade.UNCERTAIN) else []
+        if basis is not None and row.grade not in ("", Grade.UNCERTAIN):
+            said.append(basis.refusal(row.person.get_full_name()))
+        if text := " ".join(filter(None, [*said, host])):
+            notes[row.person_id] = text
+    return notes
 
 
 def grade_suggestions(
@@ -268,25 +325,7 @@ def grade_suggestions(
     suggestion within the quota (``pools``: the quarter's :func:`.quota.quota_status`, if read
     already), or the band stored with the person's scores.
     """
-    person_ids = [row.person_id for row in rows]
-    # The register's statuses of the quarter in one read: long leave and 立案审查 (不确定等次), and
-    # 挂职/援派, appraised by the host (DOMAIN.md §2: the grader is told to go by the host's view;
-    # a user test graded a seconded person with nothing said).
-    statuses = _statuses_in_quarter(
-        organisation_id=appraisal_quarter.organisation_id,
-        period=appraisal_quarter.period,
-        person_ids=person_ids,
-        kinds=[StaffStatusKind.LONG_LEAVE, StaffStatusKind.UNDER_INVESTIGATION, StaffStatusKind.SECONDED],
-    )
-    bases = uncertain_bases(
-        appraisal_quarter=appraisal_quarter, person_ids=person_ids, policy=policy, statuses=statuses
-    )
-    seconded = {
-        person_id: _("挂职/援派（自%(date)s起）：由接收单位考核，请依据接收单位的考核意见评定等次。")
-        % {"date": start.isoformat()}
-        for person_id, kind, start, _end in statuses
-        if kind == StaffStatusKind.SECONDED
-    }
+    bases, seconded = register_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     by_score = (
         scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy, pools=pools)
         if policy.score_model_enabled

@@ -242,6 +242,8 @@ class GradingRow:
     # On a confirmation row: the veto, sanctions and serious findings the grader's card shows
     # (selectors.discipline_for_deciders).
     marks: dict = field(default_factory=dict)
+    # On a confirmation row: what the staff register says (suggestions.register_notes).
+    register_note: str = ""
 
     @property
     def needs_reason(self) -> bool:
@@ -404,6 +406,12 @@ def _render_work(
             )
         )
     marks = selectors.discipline_for_deciders(appraisal_quarter, list(confirm_page))
+    # What the staff register says of them (long leave, 立案审查, 挂职/援派), as the head's cards say it.
+    notes = (
+        suggestions.register_notes(appraisal_quarter=appraisal_quarter, rows=list(confirm_page), policy=policy)
+        if confirm_page
+        else {}
+    )
     confirm_rows = [
         _grading_row(
             row,
@@ -411,6 +419,7 @@ def _render_work(
             policy=policy,
             form=bound.get(row.pk) or _confirm_form(row),
             marks=marks.get(row.person_id, {}),
+            register_note=notes.get(row.person_id, ""),
         )
         for row in confirm_page
     ]
