@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from accounts.text import search_words
+
 from .forms import check_date_order
 from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
@@ -36,6 +38,7 @@ class PersonSearchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
+        value = search_words(value)
         return qs.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))
 
 
@@ -134,6 +137,7 @@ class StaffFilter(OrganisationFilterSet):
         fields = ["q", "department", "staff_type", "position_category", "role", "is_active"]
 
     def filter_q(self, queryset, name, value):
+        value = search_words(value)
         return queryset.filter(
             Q(full_name__icontains=value) | Q(employee_number__icontains=value) | Q(username__icontains=value)
         )

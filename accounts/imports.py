@@ -125,6 +125,19 @@ UPDATABLE_FIELDS = (
 )
 
 
+class _ByNumber(dict):
+    """People by 工号, the case of its letters aside."""
+
+    def __init__(self, pairs):
+        super().__init__((number.upper(), person) for number, person in pairs)
+
+    def get(self, number, default=None):
+        return super().get(number.upper() if isinstance(number, str) else number, default)
+
+    def __contains__(self, number) -> bool:
+        return super().__contains__(number.upper() if isinstance(number, str) else number)
+
+
 @dataclass
 class ImportRow:
     """One validated row of the file, ready to write."""
@@ -420,8 +433,11 @@ class StaffRowForm(RowForm):
                 }
 
     def clean_employee_number(self) -> str:
-        # Ｉ１００１ is I1001, as the staff form stores it: a re-import updates, not adds a second one.
-        return code(self.cleaned_data["employee_number"])
+        # Ｉ１００１ is I1001, as the staff form stores it, and i1001 the I1001 already in the system:
+        # a re-import updates the person, not adds a second one (user tests).
+        number = code(self.cleaned_data["employee_number"])
+        known = self.context["existing"].get(number)
+        return known.employee_number if known is not None else number
 
     def clean_full_name(self) -> str:
         # "林 静" → 林静, as the staff form stores it (a search for 林静 finds it).
@@ -518,7 +534,7 @@ class StaffRowForm(RowForm):
             return cleaned
         # Across rows, each row met in the file's order whatever its other errors: a 工号 or a new
         # username used twice names the first row it stood in.
-        first = self.context["seen_numbers"].setdefault(number, self.row_number)
+        first = self.context["seen_numbers"].setdefault(number.upper(), self.row_number)
         if first != self.row_number:
             self.add_error(
                 "employee_number", _("工号“%(value)s”在文件中重复（第%(first)d行）") % {"value": number, "first": first}
@@ -599,7 +615,8 @@ def parse_staff_workbook(
     departments = list(Department.objects.filter(organisation=organisation))
     people = list(User.objects.filter(organisation=organisation))
     _hold_roles(people, organisation=organisation)
-    existing = {person.employee_number: person for person in people if person.employee_number}
+    # By 工号 whatever its case (s00012 is S00012: a re-test's import planned a second person).
+    existing = _ByNumber((person.employee_number, person) for person in people if person.employee_number)
     data = _without_accounts_lacking_a_number(positions, data, people=people, skipped_rows=skipped_rows)
     cleaned_rows, errors = parse_rows(
         positions,

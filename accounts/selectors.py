@@ -30,6 +30,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
+from .text import search_words
 
 # The policies read during the current request (organisation id → the row as read), or None outside
 # a request: :class:`accounts.middleware.PolicyMemoMiddleware` opens the memo for each request and
@@ -203,7 +204,7 @@ def people_search(
     The name and number matches use the trigram indexes (``TRIGRAM_INDEXES`` of the accounts
     migration) on PostgreSQL."""
     people = choosable_people(organisation=organisation, include_leaders=include_leaders)
-    words = words.strip()
+    words = search_words(words)
     if words:
         people = people.filter(
             Q(full_name__icontains=words) | Q(employee_number__icontains=words) | Q(department__name__icontains=words)

@@ -891,7 +891,8 @@ def staff_identity_check(
     if person is not None and person.pk:
         others = others.exclude(pk=person.pk)
     errors = {}
-    number_holder = others.filter(employee_number=employee_number).first() if employee_number else None
+    # Whatever the case of its letters (a re-test added s00012 beside S00012).
+    number_holder = others.filter(employee_number__iexact=employee_number).first() if employee_number else None
     if number_holder is not None:
         errors["employee_number"] = _("工号“%(number)s”已被使用：本单位的“%(person)s”（用户名%(username)s）。") % {
             "number": employee_number,
@@ -1456,9 +1457,17 @@ def staff_status_add(*, status: StaffStatus, actor: User | None = None) -> Staff
     the staff page) may not record their own where another HR administrator can."""
     _check_not_own_status(actor, status.user_id)
     status.full_clean()
-    # Begun since 2000 and by next year (a user test recorded long leave from 1900-01-01).
+    # Begun since 2000 and by next year (a user test recorded long leave from 1900-01-01), and ended
+    # within five years of its start (a re-test's ran to 9999-12-31).
     if status.start_date:
         periods.check_plausible_date(status.start_date, label=_("开始日期"), field="start_date")
+    if status.start_date and status.end_date and status.end_date.year > status.start_date.year + 5:
+        raise ValidationError(
+            {
+                "end_date": _("结束日期须在开始日期后五年以内（现为%(date)s）；期限未定的可不填。")
+                % {"date": status.end_date.isoformat()}
+            }
+        )
     # The person's row taken first: two overlapping periods saved at once would both pass the check.
     list(User.objects.select_for_update(of=("self",)).filter(pk=status.user_id).values_list("pk", flat=True))
     staff_status_overlap_check(status=status)

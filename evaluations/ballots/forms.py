@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django import forms
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from accounts import periods
@@ -60,14 +61,18 @@ class BallotOpenForm(forms.Form):
         numbers = _numbers(self.cleaned_data.get(field, ""))
         if not numbers:
             return []
+        # Whatever the case of its letters, as the staff register refuses s00004 beside S00004.
+        people = User.objects.annotate(number=Upper("employee_number"))
         found = {
-            u.employee_number: u
-            for u in User.objects.filter(organisation=self.organisation, is_active=True, employee_number__in=numbers)
+            u.number: u
+            for u in people.filter(
+                organisation=self.organisation, is_active=True, number__in=[n.upper() for n in numbers]
+            )
         }
-        unknown = [n for n in numbers if n not in found]
+        unknown = [n for n in numbers if n.upper() not in found]
         if unknown:
             self.add_error(field, _("未找到以下工号：%(numbers)s") % {"numbers": join_list(unknown, limit=20)})
-        return [found[n] for n in numbers if n in found]
+        return [found[n.upper()] for n in numbers if n.upper() in found]
 
     def clean(self):
         data = super().clean()

@@ -68,11 +68,11 @@ def welfare_post_save(
     if person.staff_type != StaffType.PUBLIC_WELFARE:
         raise ValidationError({"person": _("该人员的人员类别不是公益性岗位，请先在人员管理中修改。")})
     # Typed dates within reason (a user test's agreement ran from 1900 to 9999): begun since 2000,
-    # and — a one-year agreement (上岗协议期限为一年), renewed yearly — ending within a year of the
-    # year it began.
+    # and ending by the end of the second year after the one it began in (a one-year agreement,
+    # 上岗协议期限为一年, renewed yearly; a re-test's three-year one, 2026–2028, is taken).
     periods.check_plausible_date(agreement_start, label=_("协议开始日期"), field="agreement_start")
     periods.check_plausible_date(
-        agreement_end, around=agreement_start.year, label=_("协议截止日期"), field="agreement_end"
+        agreement_end, around=agreement_start.year + 1, label=_("协议截止日期"), field="agreement_end"
     )
     if agreement_end < agreement_start:
         raise ValidationError({"agreement_end": _("协议截止日期不能早于开始日期。")})

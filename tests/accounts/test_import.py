@@ -1050,3 +1050,18 @@ def test_full_width_employee_numbers_are_the_half_width_ones(hr_client, departme
     assert not User.objects.filter(username="newcomer").exists() and "E101" in response.content.decode()
     post_new_person(hr_client, department, username="newcomer", employee_number="Ｅ９０１")
     assert User.objects.get(username="newcomer").employee_number == "E901"
+
+
+def test_a_lower_case_employee_number_is_the_upper_case_one(hr_client, department, finance, organisation):
+    """A re-test: 新增人员 with s00012 beside S00012 made a second 龙阳文; the import planned a new
+    person; the staff list found nobody for Ｓ０００１２ (full width)."""
+    upload(hr_client, xlsx(VALID_ROWS))
+    count = User.objects.count()
+    rows = [list(row) for row in VALID_ROWS]
+    rows[0][0] = "e101"
+    assert upload(hr_client, xlsx(rows)).context["result"].created == []
+    assert User.objects.count() == count
+    response = post_new_person(hr_client, department, username="again", employee_number="e101")
+    assert not User.objects.filter(username="again").exists() and "已被使用" in response.content.decode()
+    found = hr_client.get(reverse("accounts:staff_list"), {"q": "Ｅ１０１"}).content.decode()
+    assert "王一" in found

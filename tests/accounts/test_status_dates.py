@@ -21,3 +21,17 @@ def test_a_long_leave_from_1900_is_refused_at_its_start(staff, hr):
     leave.start_date = date(2026, 10, 8)
     services.staff_status_add(status=leave, actor=hr)
     assert StaffStatus.objects.get().start_date == date(2026, 10, 8)
+
+
+def test_a_status_ending_in_9999_is_refused_at_its_end(staff, hr):
+    """A re-test recorded 长期休假 2026-10-01 – 9999-12-31."""
+    leave = StaffStatus(
+        user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 10, 1), end_date=date(9999, 12, 31)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.staff_status_add(status=leave, actor=hr)
+    assert refused.value.message_dict["end_date"] == [
+        "结束日期须在开始日期后五年以内（现为9999-12-31）；期限未定的可不填。"
+    ]
+    leave.end_date = date(2029, 9, 30)  # a three-year secondment is fine
+    services.staff_status_add(status=leave, actor=hr)

@@ -77,3 +77,8 @@ def test_full_width_numbers_of_the_open_form_are_found(client_for, hr, departmen
     typed = "".join(chr(ord(ch) + 0xFEE0) for ch in person.employee_number)
     page = _open_with_subjects(client_for(hr), [typed])
     assert "未找到以下工号" not in page
+
+
+def test_lower_case_numbers_of_the_open_form_are_found(client_for, hr, department):
+    person = UserFactory(department=department, employee_number="S00005")
+    assert "未找到以下工号" not in _open_with_subjects(client_for(hr), [person.employee_number.lower()])

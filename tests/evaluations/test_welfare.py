@@ -501,7 +501,11 @@ def test_an_agreement_from_1900_or_to_9999_is_refused_at_its_date(hr, worker):
         services.welfare_post_save(
             actor=hr, person=worker, agreement_start=date(2026, 1, 1), agreement_end=date(9999, 12, 31), **terms
         )
-    assert refused.value.message_dict["agreement_end"] == ["协议截止日期须在2025年至2027年之间（现为9999-12-31）。"]
+    assert refused.value.message_dict["agreement_end"] == ["协议截止日期须在2026年至2028年之间（现为9999-12-31）。"]
+    # A three-year agreement is taken (a re-test).
+    services.welfare_post_save(
+        actor=hr, person=worker, agreement_start=date(2026, 1, 1), agreement_end=date(2028, 12, 31), **terms
+    )
 
 
 def test_the_post_form_says_an_agreement_ending_before_it_starts_at_the_end_date(client_for, hr, worker):
