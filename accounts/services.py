@@ -891,8 +891,12 @@ def staff_identity_check(
     if person is not None and person.pk:
         others = others.exclude(pk=person.pk)
     errors = {}
-    # Whatever the case of its letters (a re-test added s00012 beside S00012).
-    number_holder = others.filter(employee_number__iexact=employee_number).first() if employee_number else None
+    # Whatever the case of its letters (a re-test added s00012 beside S00012), when the number is new or
+    # changed: a person keeping the number they have is not refused for a case-twin stored before (a review).
+    stored = User.objects.filter(pk=person.pk).values_list("employee_number", flat=True).first() if person else None
+    unchanged = stored is not None and stored == employee_number
+    same = {"employee_number": employee_number} if unchanged else {"employee_number__iexact": employee_number}
+    number_holder = others.filter(**same).first() if employee_number else None
     if number_holder is not None:
         errors["employee_number"] = _("工号“%(number)s”已被使用：本单位的“%(person)s”（用户名%(username)s）。") % {
             "number": employee_number,

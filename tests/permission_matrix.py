@@ -161,8 +161,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         POST_NOT_FOUND, staff=("405", "400"), head=POST_DENY, leader=POST_DENY, chief=POST_DENY, hr=POST_DENY
     ),
     "targets:goal_list": row(DENY, head=OK, other_head=OK),
-    "targets:goal_create": row(DENY, head=OK, other_head=OK),
-    "targets:goal_edit": row(DENY, head=OK, other_head=NOT_FOUND),
+    # The empty form refused with 400, as a refused POST is answered.
+    "targets:goal_create": row(DENY, head=("ok", "400"), other_head=("ok", "400")),
+    "targets:goal_edit": row(DENY, head=("ok", "400"), other_head=NOT_FOUND),
     "targets:goal_delete": row(DENY, head=OK, other_head=NOT_FOUND),
     "summaries:list": row(DENY, staff=OK, other_staff=OK, head=OK, other_head=OK),
     "summaries:start": row(

@@ -24,7 +24,7 @@ from accounts import periods
 from accounts.audit import acting_as
 from accounts.models import Organisation, PeriodLock, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
-from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore, UncertainReason
+from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore
 from evaluations.grading.services import grading, inputs, quota, rollup, scores, suggestions
 
 from . import Report, Story, account, act, backdate, builder, load, policy_switch_on, quarter_list
@@ -103,7 +103,7 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
         for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
             grade = grades[row.pk]
             comment, reasons = rng.choice(_TEXT["comments"][grade]), _TEXT["reasons"].get(grade)
-            leave = UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else ""
+            leave = suggested[row.person_id].uncertain_reason if grade == Grade.UNCERTAIN else ""
             said = {"comment": comment, "reason": rng.choice(reasons) if reasons else "", "uncertain_reason": leave}
             act(evaluator_of(person=row.person), grading.grade_assign, grade_row=row, grade=grade, **said)
     for leader in sorted({row.person.department.supervising_leader for row in rows}, key=lambda leader: leader.pk):

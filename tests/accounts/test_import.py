@@ -1065,3 +1065,16 @@ def test_a_lower_case_employee_number_is_the_upper_case_one(hr_client, departmen
     assert not User.objects.filter(username="again").exists() and "已被使用" in response.content.decode()
     found = hr_client.get(reverse("accounts:staff_list"), {"q": "Ｅ１０１"}).content.decode()
     assert "王一" in found
+
+
+def test_a_person_keeping_their_number_is_not_refused_for_a_case_twin_stored_before(
+    hr_client, organisation, department
+):
+    """A review: with S00012 and s00012 both stored (before 工号 ignored case), neither could be edited."""
+    from accounts import services
+
+    upper = UserFactory(organisation=organisation, department=department, employee_number="S00012")
+    UserFactory(organisation=organisation, department=department, employee_number="s00012")
+    services.staff_identity_check(
+        organisation=organisation, username=upper.username, employee_number="S00012", person=upper
+    )

@@ -111,7 +111,10 @@ def test_a_score_too_large_or_too_precise_is_said_in_plain_words(client_for, hr,
     from django.urls import reverse
 
     url = reverse("evaluations:satisfaction_create")
-    for typed, said in (("1000000", "数值太大：最多5位数字，请按说明的范围填写。"), ("85.555", "最多保留2位小数。")):
+    for typed, said in (
+        ("1000000", "数字位数过多：最多5位（含小数部分），请按说明的范围填写。"),
+        ("85.555", "最多保留2位小数。"),
+    ):
         data = {"year": 2026, "quarter": 3, "department": department.pk, "score": typed}
         html = client_for(hr).post(url, data).content.decode()
         assert said in html and "确认" not in html.split('name="score"', 1)[1].split("</div>", 2)[1]

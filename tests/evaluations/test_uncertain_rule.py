@@ -191,3 +191,41 @@ def test_the_leaders_cards_say_what_the_register_says_and_confirm_all_names_whom
     )
     page = client.post(reverse("evaluations:grades_confirm_all"), follow=True).content.decode()
     assert f"以下1人的等次未确认，请逐一调整后确认：{ON_LEAVE_ONLY}" in page
+
+
+def test_a_case_closed_today_is_closed(quarter, organisation, head, staff, grade_of, settings):
+    """A review: the closing day counted as open, and HR cannot record a closing day after today."""
+    settings.APPRAISAL_TODAY = date(2027, 1, 4)
+    SanctionFactory(
+        organisation=organisation,
+        person=staff,
+        kind="investigation",
+        decided_on=date(2026, 11, 1),
+        closed_on=date(2027, 1, 4),
+    )
+    assert grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="出色").grade == Grade.GOOD
+
+
+def test_an_old_reason_does_not_stop_a_plain_confirmation_the_leader_could_not_correct(
+    quarter, head, leader, staff, grade_of
+):
+    """A review: a 不确定等次 of reason 其他 (before the rule) for someone with recorded leave was refused
+    at 确认 for its reason, which the leader's form cannot change; approval would not have named it."""
+    on_leave(staff)
+    row = grade_of(staff)
+    row.__class__.objects.filter(pk=row.pk).update(
+        grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.OTHER, state=GradeState.GRADED, comment="病假"
+    )
+    assert grade_confirm(grade_row=grade_of(staff), actor=leader).state == GradeState.CONFIRMED
+
+
+def test_an_uncertain_card_without_a_register_entry_warns_the_leader(
+    client_for, quarter, head, leader, staff, grade_of
+):
+    row = grade_of(staff)
+    row.__class__.objects.filter(pk=row.pk).update(
+        grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.OTHER, state=GradeState.GRADED, comment="病假"
+    )
+    html = client_for(leader).get(reverse("evaluations:grading")).content.decode()
+    note = html.split('data-testid="register-note">', 1)[1].split("</div>", 1)[0]
+    assert note.startswith(NO_REGISTER)

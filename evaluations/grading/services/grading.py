@@ -392,7 +392,8 @@ def grade_confirm(
         # Confirmed as it stands: the grade must still agree with the score entered since, and with
         # the staff register (a leave or a case recorded after the head graded).
         _check_band(grade_row=row, grade=row.grade, field=None)
-        suggestions.uncertain_rule(row=row, grade=row.grade, uncertain_reason=row.uncertain_reason)
+        # The grade only, as approval checks it: the leader's form has no reason to correct (a review).
+        suggestions.uncertain_rule(row=row, grade=row.grade)
     returned = row.returned_at is not None
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
     row.returned_at, row.return_reason = None, ""
@@ -821,7 +822,7 @@ def approval_blockers(
             against_register,
             _(
                 "还有%(n)s人的等次与人员管理中登记的长期休假、立案审查不符（休假超过规定比例或立案审查未结案的只能定为"
-                "不确定等次，没有此类登记的不能定为不确定等次）：请退回重新评鉴。"
+                "不确定等次，没有此类登记的不能定为不确定等次）：待确认的由分管领导调整，已确认的请退回重新评鉴。"
             ),
             "",
         ),

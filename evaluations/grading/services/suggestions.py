@@ -223,9 +223,17 @@ def uncertain_bases(
         reasons = (UncertainReason.INVESTIGATION,) * bool(span) + (UncertainReason.LONG_LEAVE,) * bool(leave)
         explanation = investigation_explanation(*span) if span else leave.explanation
         # Not graded while the case is open (DOMAIN.md §5); once closed, the quarter may be graded.
-        open_since = span[0] if span and (span[1] is None or span[1] >= today) else None
+        # (Closed today is closed: HR cannot record a closing day after today.)
+        open_since = span[0] if span and (span[1] is None or span[1] > today) else None
         result[person_id] = UncertainBasis(reasons, explanation, open_since, leave)
     return result
+
+
+def _no_register(name: str) -> str:
+    return _(
+        "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有%(person)s本季度的此类登记。"
+        "如确有其事，请组织人事部门先登记特殊状态（长期休假或立案审查）。"
+    ) % {"person": name}
 
 
 def uncertain_rule(*, row: QuarterGrade, grade: str, uncertain_reason: str = "", field: str | None = None) -> str:
@@ -245,10 +253,7 @@ def uncertain_rule(*, row: QuarterGrade, grade: str, uncertain_reason: str = "",
             raise ValidationError({field: basis.refusal(name)} if field else basis.refusal(name))
         return ""
     if basis is None:
-        refusal = _(
-            "不确定等次只适用于病事假超过考核期规定比例或立案审查的人员，人员管理中没有%(person)s本季度的此类登记。"
-            "如确有其事，请组织人事部门先登记特殊状态（长期休假或立案审查）。"
-        ) % {"person": name}
+        refusal = _no_register(name)
         raise ValidationError({field: refusal} if field else refusal)
     if uncertain_reason and uncertain_reason not in basis.reasons:
         registered = "、".join(str(UncertainReason(reason).label) for reason in basis.reasons)
@@ -287,12 +292,17 @@ def register_of(
         policy=policy,
         statuses=statuses,
     )
-    seconded = {
-        person_id: _("挂职/援派（自%(date)s起）：由接收单位考核，请依据接收单位的考核意见评定等次。")
-        % {"date": start.isoformat()}
-        for person_id, kind, start, _end in statuses
-        if kind == StaffStatusKind.SECONDED
-    }
+    seconded = {}
+    # The latest secondment of the quarter, with its end when it has one (a review: several read at random).
+    for person_id, kind, start, end in sorted(statuses, key=lambda status: status[2]):
+        if kind == StaffStatusKind.SECONDED:
+            seconded[person_id] = (
+                _("挂职/援派（%(date)s至%(end)s）：该期间由接收单位考核，请参考接收单位的考核意见评定等次。")
+                % {"date": start.isoformat(), "end": end.isoformat()}
+                if end
+                else _("挂职/援派（自%(date)s起）：由接收单位考核，请依据接收单位的考核意见评定等次。")
+                % {"date": start.isoformat()}
+            )
     return bases, seconded
 
 
@@ -307,6 +317,8 @@ def register_notes(*, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGra
         said = [basis.explanation] if basis is not None and row.grade in ("", Grade.UNCERTAIN) else []
         if basis is not None and row.grade not in ("", Grade.UNCERTAIN):
             said.append(basis.refusal(row.person.get_full_name()))
+        elif basis is None and row.grade == Grade.UNCERTAIN:
+            said.append(_no_register(row.person.get_full_name()))
         if text := " ".join(filter(None, [*said, host])):
             notes[row.person_id] = text
     return notes
