@@ -48,7 +48,8 @@ GRADES_NEEDING_REASON = (Grade.AVERAGE, Grade.POOR)
 
 
 class UncertainReason(models.TextChoices):
-    LONG_LEAVE = "long_leave", _("病事假超过考核期一半")
+    # The policy says what share (uncertain_leave_share_percent, default half).
+    LONG_LEAVE = "long_leave", _("病事假超过考核期规定比例")
     INVESTIGATION = "investigation", _("立案审查")
     OTHER = "other", _("其他")
 

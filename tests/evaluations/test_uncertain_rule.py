@@ -56,7 +56,7 @@ def test_other_is_no_longer_a_reason(quarter, head, staff, grade_of):
     with pytest.raises(ValidationError) as refused:
         uncertain(grade_of(staff), head, UncertainReason.OTHER)
     assert refused.value.message_dict["uncertain_reason"] == [
-        "科员甲本季度登记的是：病事假超过考核期一半。请按登记选择原因。"
+        "科员甲本季度登记的是：病事假超过考核期规定比例。请按登记选择原因。"
     ]
 
 
@@ -67,7 +67,7 @@ def test_someone_on_leave_beyond_the_share_can_only_be_uncertain(quarter, head, 
         grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="出色")
     assert refused.value.message_dict["grade"] == [ON_LEAVE_ONLY]
     # With a reason the register does not support: refused at the reason.
-    with pytest.raises(ValidationError, match="本季度登记的是：病事假超过考核期一半"):
+    with pytest.raises(ValidationError, match="本季度登记的是：病事假超过考核期规定比例"):
         uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION)
     assert uncertain(grade_of(staff), head).uncertain_reason == UncertainReason.LONG_LEAVE
     # Half the quarter is not more than half: graded as anyone, and not 不确定等次.
@@ -159,7 +159,7 @@ def test_the_grading_page_offers_the_two_reasons_and_says_the_refusal_at_the_gra
     client, row = client_for(head), grade_of(staff)
     page = client.get(reverse("evaluations:grading")).content.decode()
     options = page.split(f'name="g{row.pk}-uncertain_reason"', 1)[1].split("</select>", 1)[0]
-    assert "病事假超过考核期一半" in options and "立案审查" in options and "其他" not in options
+    assert "病事假超过考核期规定比例" in options and "立案审查" in options and "其他" not in options
     response = client.post(
         reverse("evaluations:grade_detail", args=[row.pk]),
         {
