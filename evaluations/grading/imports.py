@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from django import forms
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from accounts import periods
@@ -43,6 +44,7 @@ from accounts.excel import (
     workbook_bytes,
 )
 from accounts.models import Department, Organisation, User
+from accounts.text import code
 
 from .models import ServiceEventKind
 from .services.inputs import (
@@ -152,17 +154,21 @@ def _parse_date(text: str) -> datetime.date | None:
     return None
 
 
+def _number_key(number: str) -> str:
+    """A 工号 as compared: full-width as half-width, whatever the case (as the staff register has it)."""
+    return code(number).upper()
+
+
 def _people_by_number(organisation: Organisation, data, positions) -> dict[str, User]:
-    """Only this organisation's people: another agency's 工号 is simply unknown here."""
-    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
+    """Only this organisation's people, by :func:`_number_key`: another agency's 工号 is simply
+    unknown here."""
+    numbers = {_number_key(cell_reader(positions, values)("employee_number")) for _row, values in data} - {""}
     if not numbers:
         return {}
-    return {
-        person.employee_number: person
-        for person in User.objects.filter(organisation=organisation, employee_number__in=numbers).select_related(
-            "department"
-        )
-    }
+    people = User.objects.annotate(number=Upper("employee_number")).filter(
+        organisation=organisation, number__in=numbers
+    )
+    return {person.number: person for person in people.select_related("department")}
 
 
 # The services call the 工号 column's person "person".
@@ -185,7 +191,10 @@ class _InputRowForm(RowForm):
 
     def clean_employee_number(self) -> User | None:
         return self._parsed(
-            "employee_number", self.context["people"].get, _("工号“%(value)s”在本单位不存在"), optional=True
+            "employee_number",
+            lambda number: self.context["people"].get(_number_key(number)),
+            _("工号“%(value)s”在本单位不存在"),
+            optional=True,
         )
 
     def _note_quarter(self, quarter: periods.Quarter | None) -> None:

@@ -359,6 +359,20 @@ def import_events(client, rows):
     return client.post(reverse("evaluations:event_import"), {"file": xlsx(rows, EVENT_HEADER)})
 
 
+def test_an_event_file_finds_people_by_a_full_width_or_lower_case_number(hr_client, staff, colleague):
+    """工号 as the staff register compares them (user tests: Ｓ００００４ and s00004 were not found)."""
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in staff.employee_number)
+    response = import_events(
+        hr_client,
+        [
+            [date(2026, 8, 1), full_width, "表扬", "来信表扬", None],
+            [date(2026, 8, 2), colleague.employee_number.lower(), "表扬", "锦旗", None],
+        ],
+    )
+    assert response.context["result"].created == 2
+    assert sorted(ServiceEvent.objects.values_list("person_id", flat=True)) == sorted([staff.pk, colleague.pk])
+
+
 def test_a_valid_event_file_imports_praise_and_complaints(hr_client, hr, staff, colleague):
     response = import_events(
         hr_client,
