@@ -16,7 +16,13 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .services import staff_move, staff_move_check, staff_status_add, staff_status_overlap_check
+from .services import (
+    staff_move,
+    staff_move_check,
+    staff_status_add,
+    staff_status_dates_check,
+    staff_status_overlap_check,
+)
 
 
 class ReviewedDocumentAdmin(admin.ModelAdmin):
@@ -106,6 +112,7 @@ class StaffStatusAdminForm(forms.ModelForm):
         # The overlap the staff page refuses, refused here too, at its field (the instance takes
         # the form's values only after clean()).
         values = {name: cleaned.get(name) for name in ("user", "kind", "start_date", "end_date")}
+        staff_status_dates_check(status=StaffStatus(pk=self.instance.pk, **values))
         staff_status_overlap_check(status=StaffStatus(pk=self.instance.pk, **values))
         return cleaned
 

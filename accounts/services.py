@@ -1412,6 +1412,21 @@ def period_lock(*, organisation: Organisation, quarter: periods.Quarter, actor: 
     return lock
 
 
+def staff_status_dates_check(*, status: StaffStatus) -> None:
+    """A special status begun since 2000 and by next year (a user test recorded long leave from
+    1900-01-01), and ended within five years of its start (a re-test's ran to 9999-12-31): the staff
+    page's service and the admin's form ask it alike."""
+    if status.start_date:
+        periods.check_plausible_date(status.start_date, label=_("开始日期"), field="start_date")
+    if status.start_date and status.end_date and status.end_date.year > status.start_date.year + 5:
+        raise ValidationError(
+            {
+                "end_date": _("结束日期须在开始日期后五年以内（现为%(date)s）；期限未定的可不填。")
+                % {"date": status.end_date.isoformat()}
+            }
+        )
+
+
 def staff_status_overlap_check(*, status: StaffStatus) -> None:
     """Refuse a special status whose period overlaps another of the same kind for the same person
     (an open end date runs until further notice): two probations at once would make the grading
@@ -1461,17 +1476,7 @@ def staff_status_add(*, status: StaffStatus, actor: User | None = None) -> Staff
     the staff page) may not record their own where another HR administrator can."""
     _check_not_own_status(actor, status.user_id)
     status.full_clean()
-    # Begun since 2000 and by next year (a user test recorded long leave from 1900-01-01), and ended
-    # within five years of its start (a re-test's ran to 9999-12-31).
-    if status.start_date:
-        periods.check_plausible_date(status.start_date, label=_("开始日期"), field="start_date")
-    if status.start_date and status.end_date and status.end_date.year > status.start_date.year + 5:
-        raise ValidationError(
-            {
-                "end_date": _("结束日期须在开始日期后五年以内（现为%(date)s）；期限未定的可不填。")
-                % {"date": status.end_date.isoformat()}
-            }
-        )
+    staff_status_dates_check(status=status)
     # The person's row taken first: two overlapping periods saved at once would both pass the check.
     list(User.objects.select_for_update(of=("self",)).filter(pk=status.user_id).values_list("pk", flat=True))
     staff_status_overlap_check(status=status)

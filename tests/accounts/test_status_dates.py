@@ -35,3 +35,16 @@ def test_a_status_ending_in_9999_is_refused_at_its_end(staff, hr):
     ]
     leave.end_date = date(2029, 9, 30)  # a three-year secondment is fine
     services.staff_status_add(status=leave, actor=hr)
+
+
+def test_the_admin_form_refuses_the_same_dates_at_their_fields(staff):
+    """A review: the system administrator's admin form skipped the date checks the staff page makes."""
+    from django.forms import modelform_factory
+
+    from accounts.admin import StaffStatusAdminForm
+
+    fields = ["user", "kind", "start_date", "end_date"]
+    form = modelform_factory(StaffStatus, form=StaffStatusAdminForm, fields=fields)(
+        data={"user": staff.pk, "kind": StaffStatusKind.LONG_LEAVE, "start_date": "1900-01-01", "end_date": ""}
+    )
+    assert not form.is_valid() and "开始日期须在2000年至" in form.errors["start_date"][0]
