@@ -34,6 +34,11 @@ def on_leave(person, start=date(2026, 10, 1), end=date(2026, 12, 31)):
     return StaffStatusFactory(user=person, kind=StaffStatusKind.LONG_LEAVE, start_date=start, end_date=end)
 
 
+def investigation(person, decided_on, *, closed=None):
+    """A 立案审查 recorded with the sanctions (HR may record it there or as a special status)."""
+    return SanctionFactory(person=person, kind="investigation", decided_on=decided_on, closed_on=closed)
+
+
 def uncertain(row, actor, reason=UncertainReason.LONG_LEAVE):
     return grade_assign(grade_row=row, actor=actor, grade=Grade.UNCERTAIN, comment="情况说明", uncertain_reason=reason)
 
@@ -77,20 +82,14 @@ def test_someone_on_leave_beyond_the_share_can_only_be_uncertain(quarter, head, 
 
 
 def test_an_open_investigation_leaves_only_uncertain_and_a_closed_one_lets_the_quarter_be_graded(
-    quarter, organisation, head, staff, colleague, grade_of
+    quarter, head, staff, colleague, grade_of
 ):
     StaffStatusFactory(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 11, 20))
     with pytest.raises(ValidationError, match="科员甲自2026-11-20起立案审查，尚未结案：只能定为不确定等次。"):
         grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     assert uncertain(grade_of(staff), head, UncertainReason.INVESTIGATION).grade == Grade.UNCERTAIN
     # Closed (recorded with the sanctions) before the grading day, 4 January 2027: 补定等次.
-    SanctionFactory(
-        organisation=organisation,
-        person=colleague,
-        kind="investigation",
-        decided_on=date(2026, 10, 20),
-        closed_on=date(2026, 12, 15),
-    )
+    investigation(colleague, date(2026, 10, 20), closed=date(2026, 12, 15))
     assert grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.GOOD, comment="出色").grade == Grade.GOOD
 
 
@@ -193,16 +192,10 @@ def test_the_leaders_cards_say_what_the_register_says_and_confirm_all_names_whom
     assert f"以下1人的等次未确认，请逐一调整后确认：{ON_LEAVE_ONLY}" in page
 
 
-def test_a_case_closed_today_is_closed(quarter, organisation, head, staff, grade_of, settings):
+def test_a_case_closed_today_is_closed(quarter, head, staff, grade_of, settings):
     """A review: the closing day counted as open, and HR cannot record a closing day after today."""
     settings.APPRAISAL_TODAY = date(2027, 1, 4)
-    SanctionFactory(
-        organisation=organisation,
-        person=staff,
-        kind="investigation",
-        decided_on=date(2026, 11, 1),
-        closed_on=date(2027, 1, 4),
-    )
+    investigation(staff, date(2026, 11, 1), closed=date(2027, 1, 4))
     assert grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="出色").grade == Grade.GOOD
 
 
