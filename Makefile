@@ -38,7 +38,7 @@ PYTEST_ARGS ?=
 # workbook the application writes (tests/test_workbooks_in_libreoffice.py), and Debian's nginx to
 # check deploy/nginx/appraisal.conf with `nginx -t` (tests/test_deploy.py; installing it starts nothing
 # where policy-rc.d forbids, and the test runs no server).
-RUN_PACKAGES := fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+RUN_PACKAGES := fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium-headless-shell poppler-utils libreoffice-calc-nogui nginx
 # make test's first part (the SQLite and PostgreSQL runs) needs only these; the others (the
 # broker, the browser, LibreOffice: the second part's) are installed in the background meanwhile.
