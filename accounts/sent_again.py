@@ -47,7 +47,7 @@ def refuse_sent_again(
     twin = same.filter(**{f"{made_at}__gte": since}).order_by(f"-{made_at}").values_list(made_at, flat=True).first()
     if twin is not None:
         raise ValidationError(
-            _("这条%(what)s已于%(time)s保存（内容相同），未重复保存。")
+            _("这条%(what)s已于%(time)s保存（内容相同），未重复保存。如确为另一条，请在内容中写明区别后再保存。")
             % {"what": what, "time": timezone.localtime(twin).strftime("%Y-%m-%d %H:%M")},
             code="sent_again",
         )

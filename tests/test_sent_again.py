@@ -76,6 +76,8 @@ def test_the_same_form_sent_twice_saves_one_row_and_says_so(
     html = again.content.decode()
     # Back on the form with what was typed, told when the first was saved.
     assert again.status_code in (200, 400) and SAID in html and "未重复保存" in html
+    # And what to do if it really is another one.
+    assert "如确为另一条，请在内容中写明区别后再保存" in html
     assert next(value for key, value in data.items() if key in ("note", "description", "content")) in html
     # Another record is saved; so is the same one half an hour later (a second complaint that day).
     changed = {**data, **{key: f"{value}（二）" for key, value in data.items() if key in ("note", "title", "content")}}

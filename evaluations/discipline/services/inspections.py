@@ -214,7 +214,9 @@ def inspection_record(
         # The form sent again (the browser's back button, then 保存): one inspection, not two that
         # both count towards the month's required number.
         raise ValidationError(
-            _("这条检查记录已于%(time)s保存（同一日期、类别、科室、情况和发现），未重复保存。")
+            _(
+                "这条检查记录已于%(time)s保存（同一日期、类别、科室、情况和发现），未重复保存。如确为另一次检查，请在情况中写明区别后再保存。"
+            )
             % {"time": timezone.localtime(twin.created_at).strftime("%Y-%m-%d %H:%M")}
         )
 
