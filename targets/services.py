@@ -445,7 +445,7 @@ def target_set_assign_item(
     if locked.status != ReviewStatus.APPROVED:
         raise ValidationError(_("只能向已通过的目标追加领导交办事项。"), code="not_approved")
     if not actor.has_perm("targets.assign_item", locked):
-        raise PermissionDenied(_("只有被考核人的考核人或分管领导可以交办事项。"))
+        raise PermissionDenied(_("只有被考核人的考核人、分管领导或单位主要负责人可以交办事项。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写交办事项内容。")})
     if deadline is not None:

@@ -155,7 +155,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         POST_NOT_FOUND, staff=POST_DENY, head=("405", "400"), leader=POST_DENY, chief=POST_DENY, hr=POST_DENY
     ),
     "targets:assign_item": row(
-        POST_NOT_FOUND, staff=POST_DENY, head=("405", "400"), leader=("405", "400"), chief=POST_DENY, hr=POST_DENY
+        POST_NOT_FOUND, staff=POST_DENY, head=("405", "400"), leader=("405", "400"), chief=("405", "400"), hr=POST_DENY
     ),
     "targets:record_completion": row(
         POST_NOT_FOUND, staff=("405", "400"), head=POST_DENY, leader=POST_DENY, chief=POST_DENY, hr=POST_DENY

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import Notification
+from accounts.models import Notification, Role
 from accounts.workflow import ReviewStatus
 from targets import services
 from targets.models import Completion, TargetKind
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,28 @@ def test_the_supervising_leader_of_the_department_may_assign_to_staff(staff, lea
     target_set = make_target_set(staff, state="approved")
     item = services.target_set_assign_item(target_set=target_set, actor=leader, content="专项调研")
     assert item.assigned_by == leader
+
+
+def test_the_agency_head_may_assign_to_anyone_of_the_organisation_from_the_targets_page(
+    client_for, staff, chief, other_organisation, make_target_set, in_the_quarter
+):
+    """DOMAIN: "a leader may add an assigned task" — the agency head leads every department."""
+    target_set = make_target_set(staff, state="approved")
+    client = client_for(chief)
+    page = client.get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    assert reverse("targets:assign_item", args=[target_set.pk]) in page
+    response = client.post(
+        reverse("targets:assign_item", args=[target_set.pk]),
+        {"content": "全局专项督查材料", "version": target_set.version},
+    )
+    assert response.status_code == 302
+    item = target_set.items.get(content="全局专项督查材料")
+    assert (item.kind, item.assigned_by) == (TargetKind.ASSIGNED, chief)
+    assert Notification.objects.filter(recipient=staff, message__contains="全局专项督查材料").exists()
+    # Not another organisation's agency head.
+    stranger = UserFactory(username="otherchief", department__organisation=other_organisation, roles=[Role.AGENCY_HEAD])
+    with pytest.raises(PermissionDenied):
+        services.target_set_assign_item(target_set=target_set, actor=stranger, content="外单位交办")
 
 
 def test_a_task_cannot_be_assigned_to_a_set_that_is_not_approved(staff, head, make_target_set):
