@@ -9,8 +9,8 @@ import rules
 from accounts.rules import (
     document_is_editable,
     has_a_department,
-    is_department_head,
     is_agency_head,
+    is_department_head,
     is_reviewer,
     is_welfare_worker,
     owns_document,

@@ -334,11 +334,13 @@ def test_a_person_moved_out_of_every_department_leaves_the_open_quarter_if_not_g
     assert_counted()
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["kept", "merged_and_deactivated"])
 def test_a_head_moved_out_before_the_quarter_opened_is_graded_by_the_leader_of_the_one_they_headed(
-    settings, organisation, department, head, staff, other_department, other_head, leader
+    merged, client_for, settings, organisation, department, head, staff, other_department, other_head, leader
 ):
     """A re-test: the head of a department, its post emptied and they moved to another department on
-    6 January, was graded for Q1 (opened in April) by their new department's head, a peer."""
+    6 January, was graded for Q1 (opened in April) by their new department's head, a peer. A user
+    test of a merger (机构改革): likewise once their department, emptied into another, was deactivated."""
     from datetime import date
 
     from accounts.models import DepartmentHeadship
@@ -351,6 +353,10 @@ def test_a_head_moved_out_before_the_quarter_opened_is_graded_by_the_leader_of_t
         department=department, previous_head=previous, previous_leader=department.supervising_leader
     )
     services.staff_move(user=head, department=other_department)
+    if merged:
+        for person in department.members.filter(is_active=True):
+            services.staff_move(user=person, department=other_department)
+        services.department_deactivate(department=department)
     settings.APPRAISAL_TODAY = date(2027, 4, 2)
     quarter = appraisal_quarter_open(organisation=organisation, year=2027, quarter=1)
     row = quarter.grades.get(person=head)
@@ -359,6 +365,13 @@ def test_a_head_moved_out_before_the_quarter_opened_is_graded_by_the_leader_of_t
     assert head.pk not in set(
         grades_to_give(evaluator=other_head, appraisal_quarter=quarter).values_list("person", flat=True)
     )
+    # On the leader's page, and the leader's grade stands without a confirmation.
+    assert head.get_full_name() in _names(client_for(leader).get(GRADING).content.decode())
+    assert head.get_full_name() not in _names(client_for(other_head).get(GRADING).content.decode())
+    saved = grade_assign(grade_row=row, actor=leader, grade=Grade.FAIRLY_GOOD, comment="牵头完成合并前的工作")
+    assert saved.state == GradeState.CONFIRMED
+    with pytest.raises(PermissionDenied):
+        grade_assign(grade_row=row, actor=other_head, grade=Grade.GOOD, comment="同事")
 
 
 def test_the_service_refuses_to_confirm_a_heads_grade_as_a_staff_grade(

@@ -143,13 +143,20 @@ def appraisal_quarter_open(
         # Who headed their department on some day of the quarter (a head replaced before its
         # grading opened too): graded by its supervising leader (QuarterGrade.headed).
         heads = heads_in_period(organisation_id=organisation.pk, first_day=period.first_day, last_day=period.last_day)
-        # Someone who headed another (active) department in the quarter and was moved since: their
-        # row goes to the department they headed, whose leader grades them, as it would had the
-        # quarter opened before the move (a re-test found them graded by a peer).
-        active = set(Department.objects.filter(organisation=organisation, is_active=True).values_list("pk", flat=True))
+        # Someone who headed another department in the quarter and was moved since: their row goes
+        # to the department they headed, whose leader grades them, as it would had the quarter
+        # opened before the move (a re-test found them graded by a peer) — also when that
+        # department has been closed since, merged into another (机构改革: a user test found its
+        # former head graded by the head of the department it merged into). Not one left without
+        # a supervising leader: nobody would grade the row there.
+        led = set(
+            Department.objects.filter(organisation=organisation, supervising_leader__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
         headed_elsewhere: dict[int, int] = {}
         for person_id, department_id in sorted(heads):
-            if department_id in active:
+            if department_id in led:
                 headed_elsewhere.setdefault(person_id, department_id)
 
         def row_of(pk: int, department_id: int, is_leader: bool, number: str, head_id: int | None) -> QuarterGrade:
