@@ -97,14 +97,25 @@ def document_is_editable(user, document) -> bool:
     return document is not None and document.is_editable
 
 
+@rules.predicate
+def supervises_owners_department(user, document) -> bool:
+    """Supervises the department the owner is in now: after a move, the new department's leader
+    confirms the quarter's grade and reads what the grade rests on, written in the former one (a
+    user test met a 404 there). Expects ``owner__department`` loaded."""
+    department = document.owner.department if document is not None else None
+    return department is not None and department.supervising_leader_id == user.pk
+
+
 # Who reads a reviewed document (accounts.workflow: target sets, monthly summaries): its owner,
-# its department's head and supervising leader, its reviewer, and HR and the agency head of its
-# organisation — the agency head approving the quarter opens each person's page; reading only.
+# its department's head and supervising leader, its reviewer (the owner's head now), the leader
+# of the owner's department now, and HR and the agency head of its organisation — the agency head
+# approving the quarter opens each person's page; reading only.
 reads_document = (
     owns_document
     | heads_documents_department
     | supervises_documents_department
     | is_reviewer
+    | supervises_owners_department
     | ((is_hr_admin | is_agency_head) & same_organisation)
 )
 

@@ -477,6 +477,29 @@ def test_a_moved_persons_waiting_items_go_to_the_new_departments_head(
     assert body.count('data-testid="inbox-row"') == 2
 
 
+def test_the_leader_of_a_moved_persons_new_department_reads_what_they_wrote_in_the_former_one(
+    client_for, organisation, staff, other_department, waiting
+):
+    """A user test: after a move, the new department's leader (who confirms the quarter's grade)
+    met a 404 on the person's targets and summaries, written in the former department."""
+    from accounts.models import Department, Role
+    from accounts.services import staff_move
+
+    new_leader, stranger = (
+        UserFactory(username=name, department=None, organisation=organisation, roles=[Role.SUPERVISING_LEADER])
+        for name in ("newleader", "strangeleader")
+    )
+    Department.objects.filter(pk=other_department.pk).update(supervising_leader=new_leader)
+    staff_move(user=staff, department=other_department, reason="调动")
+    pages = (
+        reverse("targets:detail", args=[waiting["targets"].pk]),
+        reverse("summaries:detail", args=[waiting["summary"].pk]),
+    )
+    assert [client_for(new_leader).get(url).status_code for url in pages] == [200, 200]
+    # Not a leader of either department.
+    assert [client_for(stranger).get(url).status_code for url in pages] == [404, 404]
+
+
 def test_a_change_of_head_hands_the_waiting_items_to_the_new_head(head, staff, colleague, department, waiting):
     department.head = colleague
     department.save()
