@@ -212,6 +212,7 @@ def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: di
     what the caller already knows (can_edit, status, a conflict), ``return_form`` a refused return."""
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
     can_edit = ctx["can_edit"]
+    can_review = summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary)
     ctx.update(
         {
             "summary": summary,
@@ -221,7 +222,9 @@ def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: di
             "attachment_form": AttachmentForm() if can_edit else None,
             "max_mb": policy.attachment_max_mb,
             "max_bytes": services.attachment_limit(policy),
-            "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
+            "can_review": can_review,
+            # Approved also once its quarter is closed, never returned then (the service refuses).
+            "closed": can_review and periods.is_period_locked(summary.organisation_id, summary.period.quarter),
             "return_form": return_form or ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
             # Why the owner's draft of a month they did not owe offers no form (a newcomer's month).

@@ -414,8 +414,11 @@ def _record_decision(target_set: TargetSet) -> None:
 def target_set_approve(
     *, target_set: TargetSet, actor: User, version: int | None = None, now: datetime | None = None
 ) -> TargetSet:
-    """The owner's evaluator approves a submitted set; it becomes read-only and the owner is notified."""
-    _check_quarter_not_closed(target_set)
+    """The owner's evaluator approves a submitted set; it becomes read-only and the owner is notified.
+    Also once the quarter is approved, as a monthly summary is: approving changes nothing of what
+    fed the quarter, and a set left handed in (someone the approval did not wait for: on long leave,
+    gone) stayed in the reviewer's inbox and home count for ever (a user test). Returning is refused
+    then (:func:`target_set_return`): it would reopen the set."""
     return workflow.approve(target_set, actor, version=version, now=now, on_decided=_record_decision)
 
 

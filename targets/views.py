@@ -182,8 +182,8 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
         "revisions": revisions,
         "closed": closed,
         "can_edit": can_edit,
-        "can_review": closed is None
-        and target_set.status == ReviewStatus.SUBMITTED
+        # Approved also once the quarter is closed (the service allows it), never returned then.
+        "can_review": target_set.status == ReviewStatus.SUBMITTED
         and user.has_perm("targets.review_targetset", target_set),
         # Not to a quarter already over (the service refuses it too).
         "can_assign": closed is None

@@ -58,6 +58,16 @@ def test_a_submitted_summary_of_an_approved_quarter_cannot_be_returned_to_reopen
     assert MonthlySummary.objects.get(pk=submitted.pk).status == ReviewStatus.SUBMITTED
 
 
+def test_the_page_of_a_summary_of_an_approved_quarter_offers_approval_and_no_return(
+    client_for, submitted, head, close_quarter
+):
+    """The page offered 退回修改, which the service then refused: only 审核通过 is offered."""
+    close_quarter()
+    page = client_for(head).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
+    assert 'data-testid="approve-form"' in page and 'data-testid="no-return"' in page
+    assert 'value="return"' not in page
+
+
 def test_attachments_of_a_summary_of_an_approved_quarter_are_neither_added_nor_removed(returned, staff, close_quarter):
     attachment = services.summary_attachment_add(
         summary=returned, actor=staff, uploaded=SimpleUploadedFile("a.pdf", PDF, "application/pdf")

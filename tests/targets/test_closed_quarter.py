@@ -62,19 +62,38 @@ def test_it_refuses_items_drafts_submissions_and_new_sets_of_an_approved_quarter
     assert draft.items.count() == 1
 
 
-def test_it_refuses_review_and_assigned_tasks_in_an_approved_quarter(
+def test_it_refuses_returns_and_assigned_tasks_in_an_approved_quarter(
     staff, colleague, head, make_target_set, close_quarter
 ):
     submitted = make_target_set(staff, state="submitted")
     approved = make_target_set(colleague, state="approved")
     close_quarter()
     with pytest.raises(ValidationError, match=CLOSED):
-        services.target_set_approve(target_set=submitted, actor=head)
-    with pytest.raises(ValidationError, match=CLOSED):
         services.target_set_return(target_set=submitted, actor=head, reason="补充")
     with pytest.raises(ValidationError, match=CLOSED):
         services.target_set_assign_item(target_set=approved, actor=head, content="追加任务")
     assert approved.items.count() == 1
+
+
+def test_a_set_left_handed_in_when_the_quarter_was_approved_is_approved_off_the_inbox(
+    client_for, staff, head, make_target_set, close_quarter
+):
+    """A user test: a set the quarter's approval did not wait for (someone on long leave, or gone)
+    stayed in the head's inbox and home count for ever — 通过 refused, no form on its page. It is
+    approved as a summary is (nothing of what fed the quarter changes); returned it is not."""
+    from summaries import review
+
+    submitted = make_target_set(staff, state="submitted")
+    close_quarter()
+    client = client_for(head)
+    page = client.get(reverse("targets:detail", args=[submitted.pk])).content.decode()
+    assert 'data-testid="approve-form"' in page and 'data-testid="no-return"' in page
+    assert reverse("targets:return", args=[submitted.pk]) not in page
+    response = client.post(reverse("targets:approve", args=[submitted.pk]), {"version": submitted.version})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+    assert not review.inbox_querysets(reviewer=head)[review.TARGETS].exists()
 
 
 def test_a_completion_post_to_an_approved_quarter_is_refused_and_changes_nothing(
