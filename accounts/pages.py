@@ -36,8 +36,11 @@ def confirm_page(
     detail: str = "",
     form: forms.BaseForm | None = None,
     confirm_label: str = "",
+    refused: bool = False,
 ) -> HttpResponse:
-    """The page that asks before a destructive action; its form POSTs back to the same URL."""
+    """The page that asks before a destructive action; its form POSTs back to the same URL.
+    ``refused``: the action cannot be done (``message`` says why): the page offers only the way
+    back, not a confirmation the service would then refuse."""
     return render(
         request,
         "includes/confirm.html",
@@ -48,6 +51,7 @@ def confirm_page(
             "detail": detail,
             "form": form,
             "confirm_label": confirm_label,
+            "refused": refused,
         },
     )
 

@@ -375,11 +375,18 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     goals = selectors.goals_of_departments(
         department_ids=[d.pk for d in departments], year=int(year) if year and year.isdigit() else None
     )
+    page = page_of(request, goals, per_page=GOALS_PAGE_SIZE)
+    # A goal of an approved quarter is read-only: no 编辑/删除 that the service would refuse (one query).
+    closed = periods.locked_quarters(
+        request.user.organisation_id, [periods.Quarter(g.year, g.quarter) for g in page if g.quarter]
+    )
+    for goal in page:
+        goal.closed = bool(goal.quarter) and periods.Quarter(goal.year, goal.quarter) in closed
     return render(
         request,
         "targets/goal_list.html",
         {
-            "goals": page_of(request, goals, per_page=GOALS_PAGE_SIZE),
+            "goals": page,
             "query": query_without_page(request.GET),
             "departments": departments,
         },
@@ -388,6 +395,17 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 def _goal_fields(form: DepartmentGoalForm) -> dict:
     return {name: form.cleaned_data[name] for name in ("year", "quarter", "content", "sort_order")}
+
+
+def _goal_closed(goal: DepartmentGoal) -> str:
+    """Why a goal of an approved quarter is neither edited nor deleted ("" when it may be)."""
+    if goal.quarter and periods.is_period_locked(
+        goal.department.organisation_id, periods.Quarter(goal.year, goal.quarter)
+    ):
+        return _("%(quarter)s的考核结果已审批，该季度的科室目标只读，不能再修改或删除。") % {
+            "quarter": periods.Quarter(goal.year, goal.quarter).label
+        }
+    return ""
 
 
 @permission_required("targets.manage_goals")
@@ -420,12 +438,23 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         instance=DepartmentGoal.objects.get(pk=goal.pk),
         departments=departments_headed_by(person=request.user).filter(pk=goal.department_id),
     )
-    if request.method == "POST" and form.is_valid():
-        services.department_goal_update(actor=request.user, goal=goal, **_goal_fields(form))
-        messages.success(request, _("科室目标已保存。"))
+    # Refused (on the form) when the goal's quarter is approved and closed.
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.department_goal_update(actor=request.user, goal=goal, **_goal_fields(form)),
+            success=_("科室目标已保存。"),
+            form=form,
+        )
+    ):
         return redirect("targets:goal_list")
     return render(
-        request, "targets/goal_form.html", {"form": form, "goal": goal}, status=400 if request.method == "POST" else 200
+        request,
+        "targets/goal_form.html",
+        {"form": form, "goal": goal, "closed": _goal_closed(goal)},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -440,6 +469,10 @@ def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
             success=_("科室目标已删除。"),
         )
         return redirect("targets:goal_list")
+    if closed := _goal_closed(goal):
+        return confirm_page(
+            request, title=_("删除科室目标"), message=closed, cancel_url=reverse("targets:goal_list"), refused=True
+        )
     used = goal.target_items.count()
     message = _("确定删除科室目标“%(content)s”吗？") % {"content": goal.content[:60]}
     if used:

@@ -176,3 +176,35 @@ def test_a_draft_saved_after_its_quarter_was_approved_gives_the_typed_text_back(
     assert "保存草稿" not in page
     item.refresh_from_db()
     assert item.content == "目标1"
+
+
+def test_the_goal_pages_of_an_approved_quarter_offer_no_edit_or_delete_that_would_be_refused(
+    client_for, head, department, close_quarter
+):
+    """A user test: the goals list offered 编辑/删除 for a goal of an approved quarter, the delete
+    page counted the items it would unlink, and only 确定删除 said it could not be done."""
+    goal = services.department_goal_create(
+        actor=head, department=department, year=YEAR, quarter=QUARTER, content="完成年度预算执行"
+    )
+    annual = services.department_goal_create(
+        actor=head, department=department, year=YEAR, quarter=None, content="全年目标"
+    )
+    close_quarter()
+    client = client_for(head)
+    listed = client.get(reverse("targets:goal_list")).content.decode()
+    assert reverse("targets:goal_edit", args=[goal.pk]) not in listed
+    assert reverse("targets:goal_delete", args=[goal.pk]) not in listed
+    assert 'data-testid="goal-closed"' in listed
+    # The annual goal stays editable.
+    assert reverse("targets:goal_edit", args=[annual.pk]) in listed
+    for name in ("targets:goal_edit", "targets:goal_delete"):
+        page = client.get(reverse(name, args=[goal.pk])).content.decode()
+        assert "只读" in page and 'type="submit"' not in page.split("<main", 1)[-1].split("</main>", 1)[0]
+    # A POST all the same is refused on the form, not a server error.
+    response = client.post(
+        reverse("targets:goal_edit", args=[goal.pk]),
+        {"department": department.pk, "year": YEAR, "quarter": QUARTER, "content": "改写", "sort_order": 0},
+    )
+    assert response.status_code == 400 and CLOSED in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.content == "完成年度预算执行"
