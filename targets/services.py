@@ -148,8 +148,10 @@ def target_set_start_from_previous(*, owner: User, year: int, quarter: int) -> T
     """Start the quarter's targets from the owner's previous quarter: its items copied into a
     draft (content, kind, measures, weight, and the department goal when it still serves this
     quarter), nothing submitted. Deadlines and completions belong to the old quarter and are left
-    out, as are the head's marks of an assigned item. Refused when this quarter already has items
-    or was handed in, or when the previous quarter has nothing to copy."""
+    out, as are the tasks a leader assigned there (领导交办 after approval: that quarter's, and
+    unweighted — copied into a weighted set they made it one that could not be handed in, a user
+    test). Refused when this quarter already has items or was handed in, or when the previous
+    quarter has nothing to copy."""
     if not owner.has_perm("targets.write_targets"):
         raise PermissionDenied(_("您无权填写季度目标。"))
     previous_period = periods.Quarter(year, quarter).previous()
@@ -158,7 +160,14 @@ def target_set_start_from_previous(*, owner: User, year: int, quarter: int) -> T
         .prefetch_related("items")
         .first()
     )
-    old_items = sorted(previous.items.all(), key=lambda item: (item.sort_order, item.pk)) if previous else []
+    old_items = (
+        sorted(
+            (item for item in previous.items.all() if item.assigned_by_id is None),
+            key=lambda item: (item.sort_order, item.pk),
+        )
+        if previous
+        else []
+    )
     if not old_items:
         raise ValidationError(_("上季度没有可复制的目标。"), code="nothing_to_copy")
     target_set = target_set_start(owner=owner, year=year, quarter=quarter)

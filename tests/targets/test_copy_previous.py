@@ -39,6 +39,34 @@ def test_the_copy_is_a_draft_with_last_quarters_items_in_order(staff, last_quart
     )
 
 
+def test_a_task_a_leader_assigned_last_quarter_is_not_copied_and_the_copy_can_be_handed_in(staff, head, last_quarter):
+    """A user test: last quarter's 领导交办 (unweighted, assigned after approval) was copied into a
+    weighted set, which then could not be handed in (第3项未填 权重)."""
+    from targets.models import TargetKind
+
+    TargetItemFactory(
+        target_set=last_quarter, sort_order=3, content="迎检材料", kind=TargetKind.ASSIGNED, assigned_by=head
+    )
+    # The owner's own item of the kind 领导交办 (weighted, written by them) is theirs, and copied.
+    TargetItemFactory(target_set=last_quarter, sort_order=4, content="自填交办", kind=TargetKind.ASSIGNED, weight=0)
+    copy = services.target_set_start_from_previous(owner=staff, year=2026, quarter=4)
+    assert list(copy.items.order_by("sort_order").values_list("content", flat=True)) == ["第一项", "第二项", "自填交办"]
+    items = [
+        services.ItemData(
+            id=item.pk,
+            content=item.content,
+            kind=item.kind,
+            measures=item.measures or "按月推进",
+            weight=item.weight,
+            deadline=date(2026, 12, 20),
+            sort_order=item.sort_order,
+        )
+        for item in copy.items.order_by("sort_order")
+    ]
+    submitted = services.target_set_submit(target_set=copy, actor=staff, version=copy.version, items=items)
+    assert submitted.status == ReviewStatus.SUBMITTED
+
+
 def test_it_refuses_when_this_quarter_already_has_items(staff, last_quarter):
     current = TargetSetFactory(owner=staff, year=2026, quarter=4)
     TargetItemFactory(target_set=current, content="已有")
