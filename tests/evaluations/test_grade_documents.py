@@ -235,3 +235,23 @@ def test_a_newcomer_with_approved_targets_owes_no_month_before_their_start(organ
         blocker for blocker in approval_blockers(appraisal_quarter=quarter) if "目标" in blocker or "小结" in blocker
     ]
     assert inputs and all("何丹" not in name for blocker in inputs for _pk, name in blocker.people)
+
+
+def test_someone_seconded_in_the_quarter_owes_the_home_agency_no_targets_or_summaries_at_approval(
+    organisation, department, staff, colleague, settings
+):
+    """A user test: a person seconded (挂职) for the whole quarter — appraised by the host
+    organisation (DOMAIN §2) — blocked the agency's approval for want of home targets and summaries;
+    a colleague who owes them is still named."""
+    from accounts.models import StaffStatus, StaffStatusKind
+
+    settings.APPRAISAL_TODAY = date(2027, 1, 8)
+    StaffStatus.objects.create(
+        user=staff, kind=StaffStatusKind.SECONDED, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31)
+    )
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    inputs = [
+        blocker for blocker in approval_blockers(appraisal_quarter=quarter) if "目标" in blocker or "小结" in blocker
+    ]
+    named = {name.split("（", 1)[0] for blocker in inputs for _pk, name in blocker.people}
+    assert colleague.full_name in named and staff.full_name not in named

@@ -12,14 +12,25 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason, record_event
-from accounts.models import AuditEvent, Department, GradingOpens, Notification, Organisation, Policy, Role, User
+from accounts.models import (
+    AuditEvent,
+    Department,
+    GradingOpens,
+    Notification,
+    Organisation,
+    Policy,
+    Role,
+    StaffStatus,
+    StaffStatusKind,
+    User,
+)
 from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import in_site_language, join_list
@@ -740,16 +751,23 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     """Grade rows whose quarterly targets are not approved, those with a month's summary not
     handed in (months begun by today), and those months (``summary_months`` bits). People graded
     不确定等次 (long leave and the like) are exempt, and so are people who have left (their account
-    deactivated): nobody can hand in what they owe any more, and the quarter would wait for ever.
+    deactivated): nobody can hand in what they owe any more, and the quarter would wait for ever —
+    and those seconded (挂职/援派) in the quarter, whom the host organisation appraises (DOMAIN §2;
+    a user test found one blocking the whole agency's approval for want of home summaries).
 
     Read from the rows' own ``targets_approved`` / ``summary_months`` (kept by
     :mod:`.documents`) through partial indexes: the database visits only the people who lack
     something, however large the organisation."""
     # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
     # planner walks them and stops at the cap, whatever it guesses of how many rows match.
+    period = appraisal_quarter.period
+    seconded = StaffStatus.objects.filter(
+        user_id=OuterRef("person_id"), kind=StaffStatusKind.SECONDED, start_date__lte=period.last_day
+    ).exclude(end_date__lt=period.first_day)
     rows = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__is_active=True)
         .exclude(grade=Grade.UNCERTAIN)
+        .exclude(Exists(seconded))
         .order_by("appraisal_quarter_id", "pk")
     )
     begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter, policy=policy)
