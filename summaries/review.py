@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from accounts import periods
-from accounts.models import Department, User
+from accounts.models import Department, DepartmentMembership, User
 from accounts.selectors import participants_of, participants_posted_on, policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
 from targets import services as target_services
@@ -317,10 +317,20 @@ def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = 
 # --- Roster -------------------------------------------------------------------------------
 
 
-def roster_departments(*, viewer: User) -> QuerySet[Department]:
+def roster_departments(*, viewer: User, year: int | None = None, month: int | None = None) -> QuerySet[Department]:
     """Departments whose roster ``viewer`` may see: HR and the agency head all of the
-    organisation, a leader the departments they supervise, a head their own."""
+    organisation, a leader the departments they supervise, a head their own. The active ones; for
+    a month that has ended (``year``, ``month``), also one closed since in which someone was posted
+    on its last day (a user test merged a department into another in January: December's roster
+    lost its seven people)."""
     departments = Department.objects.filter(organisation_id=viewer.organisation_id, is_active=True)
+    if year is not None and month is not None and (day := periods.Month(year, month).last_day) < periods.today():
+        posted = DepartmentMembership.objects.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)
+        )
+        departments = Department.objects.filter(
+            Q(is_active=True) | Q(pk__in=posted.values("department_id")), organisation_id=viewer.organisation_id
+        )
     if viewer.has_perm("summaries.view_every_roster"):
         return departments
     return departments.filter(Q(head=viewer) | Q(supervising_leader=viewer))
@@ -392,7 +402,7 @@ def roster_people(
     quarter = periods.Month(year, month).quarter.quarter
     summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
     target_sets = TargetSet.objects.filter(owner=OuterRef("pk"), year=year, quarter=quarter)
-    departments = roster_departments(viewer=viewer)
+    departments = roster_departments(viewer=viewer, year=year, month=month)
     if department_id:
         departments = departments.filter(pk=department_id)
     # The ids as a list (one small query): an IN (subquery) on departments made PostgreSQL scan

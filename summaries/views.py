@@ -545,7 +545,9 @@ def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:
 def roster(request: HttpRequest) -> HttpResponse:
     """Who has not submitted, who is late, who was returned — for a month and its quarter."""
     year, month, department_id, show = _roster_params(request)
-    departments = list(review.roster_departments(viewer=request.user).order_by("sort_order", "code"))
+    departments = list(
+        review.roster_departments(viewer=request.user, year=year, month=month).order_by("sort_order", "code")
+    )
     by_department = department_id is not None
     # Only on opening (no department asked for): 全部, chosen in the form, still lists everyone.
     if (

@@ -90,3 +90,28 @@ def test_the_workbook_of_a_past_month_names_the_department_of_then(hr, history):
     departments = {row[2]: row[0] for row in sheet}
     assert departments["调动甲"] == "办公室" and departments["离职乙"] == "办公室"
     assert "新到丙" not in departments
+
+
+def test_a_department_closed_since_keeps_its_people_on_the_rosters_of_the_months_it_had_them(
+    client_for, hr, leader, history
+):
+    """A user test merged 劳动关系科 into another on 1 January and closed it: every 2026 month of the
+    roster lost its seven people (HR's 共53人 of 60, the department gone from the filter)."""
+    office, other = history["department"], history["other"]
+    type(office).objects.filter(pk=office.pk).update(head=None)
+    # The leader supervises the department it merges into too (and so keeps the role).
+    type(office).objects.filter(pk=other.pk).update(supervising_leader=leader)
+    for person in office.members.filter(is_active=True):
+        accounts.staff_move(user=person, department=other, on_date=TODAY, reason="机构改革")
+    office.refresh_from_db()
+    accounts.department_deactivate(department=office)
+    client = client_for(hr)
+    october = _rows(client, 10, office)[0]
+    assert {"离职乙", "留任丁"} <= set(october)
+    page = client.get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    offered = re.compile(rf'<option value="{office.pk}"[^>]*>{office.name}<')
+    assert offered.search(page)
+    # The leader of the closed department too; and not on a roster of the month under way.
+    assert "留任丁" in _rows(client_for(leader), 10, office)[0]
+    current = client.get(reverse("roster"), {"year": 2026, "month": 12}).content.decode()
+    assert not offered.search(current)
