@@ -45,10 +45,10 @@ HEAD_GRADING_QUERIES = 24
 # two the staff register's statuses and 立案审查 of the confirmation cards (suggestions.register_notes).
 LEADER_GRADING_QUERIES = 30
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
-# without names: one bounded query each (with the heads' grades given by a former head, and the
-# participants not yet listed in the open quarter), and the staff register's long leave and 立案审查
-# (two reads) against the grades.
-QUARTERS_QUERIES = 18
+# without names: one bounded query each (with the heads' grades given by a former head, the grades
+# a moved person's former head gave, and the participants not yet listed in the open quarter), and
+# the staff register's long leave and 立案审查 (two reads) against the grades.
+QUARTERS_QUERIES = 19
 QUARTERS = reverse("evaluations:quarters")
 
 

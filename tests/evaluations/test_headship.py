@@ -181,6 +181,14 @@ def test_a_person_moved_in_mid_quarter_is_graded_in_their_new_department(
     assert staff.get_full_name() in _names(client_for(other_head).get(GRADING).content.decode())
     assert staff.get_full_name() not in _names(client_for(head).get(GRADING).content.decode())
     assert_counted()
+    # The approval page says what it waits for: the new head's grade, not "ungraded" beside the
+    # grade still counted in the distribution (a user test read 好1 and 61人未评鉴 of 61).
+    said = {str(blocker): blocker.people for blocker in approval_blockers(appraisal_quarter=quarter)}
+    moved_said = "还有1人调整了科室，原科室负责人给出的等次待新科室负责人重新评鉴。"
+    assert moved_said in said and [name for _pk, name in said[moved_said]] == [staff.full_name]
+    assert all(
+        staff.full_name not in [name for _pk, name in people] for text, people in said.items() if "未评鉴" in text
+    )
     from accounts.models import AuditEntry
 
     moved = AuditEntry.objects.filter(content_type__model="quartergrade", object_pk=str(row.pk)).latest("pk")

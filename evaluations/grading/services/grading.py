@@ -807,7 +807,11 @@ def approval_blockers(
     blockers = []
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     no_targets, no_summaries, begun = _missing_inputs(appraisal_quarter, policy)
-    pending_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=True)
+    pending_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=True, grade="")
+    # Graded by the former head and moved with the person before a confirmation
+    # (headship.grade_rows_follow_person): the grade stands in the distribution until the new head
+    # grades again, so it is not said to be ungraded (a user test read 好1 beside 61人未评鉴 of 61).
+    moved_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=True).exclude(grade="")
     # Sent back by the agency head (grade_return): graded once, to be graded again.
     returned_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=False)
     # A head's grade given by someone else (the head before them, when they were staff) waits for
@@ -818,6 +822,7 @@ def approval_blockers(
         (no_targets, _("还有%(n)s人的季度目标未审核通过。"), INPUTS),
         (no_summaries, _("还有%(n)s人的月度小结未提交。"), INPUTS),
         (pending_rows, _("还有%(n)s人未评鉴。"), ""),
+        (moved_rows, _("还有%(n)s人调整了科室，原科室负责人给出的等次待新科室负责人重新评鉴。"), ""),
         (returned_rows, _("还有%(n)s人的等次已退回，待重新评鉴。"), REGRADE),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。"), ""),
         (heads_rows, _("还有%(n)s名本季度担任过科室负责人的人员，等次待分管领导评定（此前由原科室负责人评鉴）。"), ""),
