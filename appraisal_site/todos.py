@@ -115,7 +115,9 @@ def own_period(user: User, *, today: date, policy) -> OwnPeriod:
         quarter=quarter,
         target_set=sets.get((quarter.year, quarter.quarter)),
         due=due,
-        owed=summaries_owed(known=known, today=today, policy=policy, before=(due.year, due.month)),
+        owed=summaries_owed(
+            known=known, today=today, policy=policy, before=(due.year, due.month), organisation_id=user.organisation_id
+        ),
         returned={key: s.pk for key, s in known.items() if s is not None and s.status == ReviewStatus.RETURNED},
         last_target_set=sets.get((quarter.previous().year, quarter.previous().quarter)),
         target_due=periods.is_due(policy, quarter),

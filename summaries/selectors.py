@@ -29,6 +29,8 @@ class MonthRow:
     is_overdue: bool
     # Ended before the organisation began appraising in the system (or the person, a newcomer): nothing was due.
     before_start: bool = False
+    # Its quarter's results are approved: nothing of it is written or handed in any more.
+    closed: bool = False
 
     @property
     def month_last_day(self) -> date:
@@ -76,13 +78,19 @@ def recent_summaries(*, owner: User, today: date) -> dict[tuple[int, int], Month
 
 
 def summaries_owed(
-    *, known: dict[tuple[int, int], MonthlySummary | None], today: date, policy: Policy, before: tuple[int, int]
+    *,
+    known: dict[tuple[int, int], MonthlySummary | None],
+    today: date,
+    policy: Policy,
+    before: tuple[int, int],
+    organisation_id: int | None = None,
 ) -> list[periods.Month]:
     """The months before ``before`` (the month due now, :func:`summary_month_due`) whose summary is
     not handed in — never written, a draft, or returned — though its deadline has passed, newest
     first, within :data:`OWED_MONTHS` and from the organisation's go-live (``Policy.started_on``).
     A late summary is still taken (recorded late), so it stays owed until it is handed in.
-    ``known``: :func:`recent_summaries`."""
+    ``known``: :func:`recent_summaries`. ``organisation_id``: leave out the months of its approved
+    quarters, which nobody hands in any more (read only when some month is owed)."""
     month = periods.Month(*before)
     owed = []
     for _n in range(OWED_MONTHS):
@@ -92,6 +100,9 @@ def summaries_owed(
         summary = known.get((month.year, month.month))
         if summary is None or summary.status not in HANDED_IN_STATUSES:
             owed.append(month)
+    if owed and organisation_id is not None:
+        closed = periods.locked_quarters(organisation_id, [month.quarter for month in owed])
+        owed = [month for month in owed if month.quarter not in closed]
     return owed
 
 
@@ -176,6 +187,9 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
     """The twelve months of ``year`` with the person's summary for each (one query)."""
     policy = periods.person_policy(policy, owner)
     by_month = {s.month: s for s in summaries_of_owner(owner=owner, year=year)}
+    # A month of an approved quarter is not overdue nor offered 补写: the service refuses it (a user
+    # test moved a newcomer's 参加考核日期 earlier after the approval: October became 已逾期 for ever).
+    closed = periods.locked_quarters(owner.organisation_id, [periods.Quarter(year, q) for q in range(1, 5)])
     rows = []
     for month in range(1, 13):
         summary = by_month.get(month)
@@ -183,7 +197,7 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
         deadline = periods.summary_deadline(policy, period)
         is_future = not period.has_begun(today)
         unsubmitted = summary is None or summary.submitted_at is None
-        due = periods.is_due(policy, period)
+        due = periods.is_due(policy, period) and period.quarter not in closed
         rows.append(
             MonthRow(
                 year=year,
@@ -193,7 +207,8 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
                 is_current=(year, month) == (today.year, today.month),
                 is_future=is_future,
                 is_overdue=due and not is_future and unsubmitted and today > deadline,
-                before_start=not due,
+                before_start=not periods.is_due(policy, period),
+                closed=period.quarter in closed,
             )
         )
     return rows

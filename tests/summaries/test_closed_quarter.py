@@ -166,3 +166,23 @@ def test_on_postgresql_a_write_racing_the_approval_waits_for_it_and_is_then_refu
     assert waited, "the write did not wait for the approval"
     assert CLOSED in outcome["result"]
     assert MonthlySummary.objects.get(pk=summary.pk).other_work == ""
+
+
+def test_a_month_of_an_approved_quarter_is_neither_owed_on_home_nor_offered_to_write_late(
+    client_for, staff, close_quarter, settings
+):
+    """A user test moved a newcomer's 参加考核日期 back into an approved quarter: October became a
+    to-do on home (以前月份未交的小结) and 已逾期 with 补写 on the summaries page, which the service
+    then refused — a to-do that could never be done."""
+    from datetime import date
+
+    settings.APPRAISAL_TODAY = date(2027, 1, 20)
+    client = client_for(staff)
+    home = client.get(reverse("home")).content.decode()
+    assert "以前月份未交的小结" in home and "2026年10月" in home
+    close_quarter(2026, 4)
+    home = client.get(reverse("home")).content.decode()
+    assert "2026年10月" not in home
+    page = client.get(reverse("summaries:list"), {"year": 2026}).content.decode()
+    october = page.split('data-testid="month-10"', 1)[1].split("</li>", 1)[0]
+    assert 'data-testid="quarter-closed"' in october and "补写" not in october and "已逾期" not in october
