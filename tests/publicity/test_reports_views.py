@@ -200,6 +200,16 @@ def test_the_person_sees_their_own_grade_only_once_the_quarter_is_approved(clien
 
 
 @needs_poppler
+def test_the_form_of_someone_the_approved_quarter_did_not_list_says_so_not_undecided(
+    client_for, hr, colleague, graded, tmp_path
+):
+    """A user test: the Q4 form of someone who retired before the quarter opened read 等次 尚未确定
+    after the quarter was approved and locked — for ever."""
+    flat = _quarter_form_flat(client_for(hr), tmp_path, colleague)
+    assert "未列入本季度评鉴" in flat and "尚未确定" not in flat
+
+
+@needs_poppler
 def test_a_grade_regraded_after_approval_says_so_on_the_form(client_for, hr, graded, quarter, tmp_path):
     """A user test's form read 好 under "主要负责人审批 局长", who had approved 较好 before an objection
     sent the grade back: the form says the grade was set again after the approval, and when."""
