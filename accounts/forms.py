@@ -348,6 +348,11 @@ class StaffMoveForm(forms.Form):
         return chosen if chosen is not None and not chosen.has_head_at_work else None
 
 
+class MoveDateForm(forms.Form):
+    on_date = forms.DateField(label=_("正确的调动日期"), widget=DateInput())
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
 

@@ -994,6 +994,57 @@ def staff_move(
         documents_follow_owner(owner=user)
 
 
+def latest_move(*, user: User) -> tuple[DepartmentMembership, DepartmentMembership] | None:
+    """(the posting a move closed, the one it opened) of ``user``'s latest move into their current
+    department, or None (never moved, or out of every department)."""
+    current = DepartmentMembership.objects.filter(user=user, end_date__isnull=True).order_by("-pk").first()
+    if current is None:
+        return None
+    closed = (
+        DepartmentMembership.objects.filter(user=user, end_date=current.start_date)
+        .exclude(pk=current.pk)
+        .order_by("-pk")
+        .first()
+    )
+    return (closed, current) if closed is not None else None
+
+
+@transaction.atomic
+def staff_move_date_correct(*, user: User, on_date: date, reason: str, actor: User | None = None) -> date:
+    """Correct the date of ``user``'s latest move (recorded wrongly): the posting it closed ends, and
+    the current one starts, on ``on_date``; the old date is returned. Audited with ``reason`` on both
+    postings. The rosters of the months between read the corrected history; grades already given
+    stay where they are (a user test found no way at all to correct a wrong date)."""
+    if actor is not None and selectors.recused(user=actor, person_id=user.pk):
+        raise PermissionDenied(_("这是您本人的科室调整，您须回避，请由其他人事干部办理。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写更正原因。")})
+    check_length(reason, limit=200, label=_("原因"), field="reason")
+    list(User.objects.select_for_update(of=("self",)).filter(pk=user.pk).values_list("pk", flat=True))
+    move = latest_move(user=user)
+    if move is None:
+        raise ValidationError(_("该人员没有调入现科室的调动记录，无需更正调动日期。"))
+    closed, current = move
+    old = current.start_date
+    periods.check_plausible_date(on_date, not_future=True, label=_("调动日期"), field="on_date")
+    if on_date == old:
+        raise ValidationError({"on_date": _("调动日期没有改变。")})
+    if on_date <= closed.start_date:
+        raise ValidationError(
+            {
+                "on_date": _("调动日期须晚于在原科室（%(department)s）任职的开始日期（%(date)s）。")
+                % {"department": closed.department, "date": closed.start_date.isoformat()}
+            }
+        )
+    with audit_reason(reason):
+        closed.end_date = on_date
+        closed.save(update_fields=["end_date"])
+        current.start_date = on_date
+        current.save(update_fields=["start_date"])
+    return old
+
+
 def documents_follow_owner(*, owner: User) -> None:
     """After ``owner`` moved department: every reviewed document of theirs that records its
     owner's department (``accounts.workflow.owner_department_field``: targets, summaries, the welfare

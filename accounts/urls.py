@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/<int:pk>/initial-password/", views.staff_initial_password, name="staff_initial_password"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/move/", views.staff_move, name="staff_move"),
+    path("staff/<int:pk>/move/date/", views.staff_move_date, name="staff_move_date"),
     path("staff/<int:pk>/deactivate/", views.staff_set_active, {"active": False}, name="staff_deactivate"),
     path("staff/<int:pk>/reactivate/", views.staff_set_active, {"active": True}, name="staff_reactivate"),
     path("staff/<int:pk>/statuses/new/", views.staff_status_add, name="staff_status_add"),

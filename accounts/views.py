@@ -29,6 +29,7 @@ from .formerrors import add_service_errors, error_text, run_service, service_res
 from .forms import (
     DepartmentForm,
     LoginForm,
+    MoveDateForm,
     PasswordChangeRequiredForm,
     PolicyForm,
     ReasonForm,
@@ -555,6 +556,9 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and request.user.has_perm("accounts.change_person", person)
             and not recused,
             "can_move": not recused,
+            "can_correct_move": not recused
+            and request.user.has_perm("accounts.manage_staff")
+            and request.user.has_perm("accounts.change_person", person),
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
@@ -635,6 +639,49 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             "without_head": [] if chosen else form.departments_without_head,
             "chosen_without_head": _without_head_warning(chosen, person) if chosen else "",
         },
+    )
+
+
+@permission_required("accounts.manage_staff")
+def staff_move_date(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the date of the person's latest move (services.staff_move_date_correct)."""
+    person = _get_person_for_admin(request, pk)
+    move = services.latest_move(user=person)
+    if move is None:
+        raise Http404
+    closed, current = move
+    form = MoveDateForm(request.POST or None, initial={"on_date": current.start_date})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.staff_move_date_correct(
+                user=person,
+                on_date=form.cleaned_data["on_date"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            ),
+            success=_("已将“%(name)s”调入%(department)s的日期由%(old)s更正为%(new)s。")
+            % {
+                "name": person,
+                "department": current.department,
+                "old": current.start_date.isoformat(),
+                "new": form.cleaned_data["on_date"].isoformat(),
+            },
+            form=form,
+            flash_refusal=False,
+        )
+    ):
+        earliest = min(current.start_date, form.cleaned_data["on_date"])
+        if earliest < periods.Quarter.current().first_day:
+            messages.info(request, _backdated_move_note(periods.Quarter.of(earliest)))
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/staff_move_date.html",
+        {"form": form, "person": person, "closed": closed, "current": current},
+        status=400 if request.method == "POST" else 200,
     )
 
 

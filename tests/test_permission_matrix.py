@@ -88,6 +88,7 @@ OBJECT_FOR_PK = {
     "accounts:staff_edit": "person",
     "accounts:staff_initial_password": "person",
     "accounts:staff_move": "person",
+    "accounts:staff_move_date": "person",
     "accounts:staff_deactivate": "person",
     "accounts:staff_reactivate": "person",
     "accounts:staff_status_add": "person",
