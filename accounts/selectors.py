@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery
 
 from . import periods, shapes
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     AuditEntry,
     Department,
     DepartmentHeadship,
+    DepartmentMembership,
     Organisation,
     PendingPasswordReset,
     PendingRoleChange,
@@ -127,6 +128,31 @@ def participants_of(*, organisation: Organisation) -> QuerySet[User]:
         department__isnull=False,
         department__is_active=True,
         staff_type__in=policy.participating_staff_types,
+    )
+
+
+def participants_who_left(*, organisation: Organisation, first_day: date, last_day: date) -> QuerySet[User]:
+    """Who took part for some of ``first_day`` – ``last_day`` and has left since (account deactivated,
+    their posting closed within it): each carries ``left_department`` (the department of their last
+    posting in the period) and ``left_department_head`` (its head now). A quarter opened after they
+    left still grades them, as one opened before does (a user test: whether a leaver was graded
+    depended on the order of the two clicks). The staff role and type are read as they are now."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
+    # Closed postings only: an account deactivated before postings were closed on leaving keeps an
+    # open one, which says nothing of when they left.
+    postings = DepartmentMembership.objects.filter(
+        user=OuterRef("pk"), start_date__lte=last_day, end_date__isnull=False, end_date__gt=first_day
+    ).order_by("-end_date", "-pk")
+    return User.objects.filter(
+        Exists(holds_staff_role),
+        Exists(postings),
+        organisation=organisation,
+        is_active=False,
+        staff_type__in=policy.participating_staff_types,
+    ).annotate(
+        left_department=Subquery(postings.values("department_id")[:1]),
+        left_department_head=Subquery(postings.values("department__head_id")[:1]),
     )
 
 

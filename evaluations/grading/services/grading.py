@@ -31,7 +31,13 @@ from accounts.models import (
     StaffStatusKind,
     User,
 )
-from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
+from accounts.selectors import (
+    heads_in_period,
+    participants_of,
+    participants_who_left,
+    policy_for_organisation,
+    role_holders,
+)
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import in_site_language, join_list
 from accounts.textlimits import check_text_limits, too_long_message
@@ -185,14 +191,26 @@ def appraisal_quarter_open(
 
         # The rows made below are those after the last row of any quarter now (ids only grow).
         last_before = QuarterGrade.objects.aggregate(last=Max("pk"))["last"] or 0
+        due = periods.due_for_people(periods.Quarter(year, quarter))
+        # Someone who served in the quarter and left before it opened is graded in the department
+        # they left, as one who leaves after it opened keeps their row (selectors.participants_who_left).
+        left = (
+            participants_who_left(organisation=organisation, first_day=period.first_day, last_day=period.last_day)
+            .filter(due)
+            .exclude(pk__in=existing)
+            .values_list("pk", "left_department", "is_leader_position", "employee_number", "left_department_head")
+        )
         added = QuarterGrade.objects.bulk_create(
             [
                 row_of(*values)
                 # Not a newcomer who began after the quarter ended: it was not theirs (periods.person_policy).
-                for values in participants_of(organisation=organisation)
-                .filter(periods.due_for_people(periods.Quarter(year, quarter)))
-                .exclude(pk__in=existing)
-                .values_list("pk", "department_id", "is_leader_position", "employee_number", "department__head_id")
+                for values in [
+                    *participants_of(organisation=organisation)
+                    .filter(due)
+                    .exclude(pk__in=existing)
+                    .values_list("pk", "department_id", "is_leader_position", "employee_number", "department__head_id"),
+                    *left,
+                ]
             ],
             batch_size=2000,
         )

@@ -1,0 +1,54 @@
+"""Someone who served in a quarter and left before its grading opened is graded for it, in the
+department they left, as someone who leaves after it opened keeps their row (a user test: whether a
+leaver was graded depended on which of the two clicks came first, and nothing said why not)."""
+
+from datetime import date
+
+import pytest
+
+from accounts import services
+from accounts.models import DepartmentMembership
+from evaluations.grading.selectors import grades_to_give
+from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _leave(settings, person, day: date) -> None:
+    settings.APPRAISAL_TODAY = day
+    services.staff_set_active(user=person, active=False, reason="退休")
+
+
+def test_a_leaver_of_the_quarter_is_graded_in_the_department_they_left_and_earlier_ones_are_not(
+    settings, organisation, department, head, staff, colleague
+):
+    gone_before = UserFactory(department=department, full_name="早已调出")
+    _leave(settings, staff, date(2026, 11, 30))
+    _leave(settings, gone_before, date(2026, 9, 30))
+    # An account deactivated before postings were closed on leaving: nothing says when they left.
+    legacy = UserFactory(department=department, full_name="旧停用")
+    type(legacy).objects.filter(pk=legacy.pk).update(is_active=False)
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    listed = set(quarter.grades.values_list("person__full_name", flat=True))
+    assert staff.full_name in listed and colleague.full_name in listed
+    assert "早已调出" not in listed and "旧停用" not in listed
+    row = quarter.grades.get(person=staff)
+    assert row.department == department and not row.headed
+    # On their head's list, and asked of them as of anyone (but not their targets or summaries).
+    assert staff.pk in set(grades_to_give(evaluator=head, appraisal_quarter=quarter).values_list("person", flat=True))
+    blockers = approval_blockers(appraisal_quarter=quarter)
+    ungraded = next(b for b in blockers if "未评鉴" in b)
+    assert staff.full_name in [name for _pk, name in ungraded.people]
+    inputs = [b for b in blockers if "目标" in b or "小结" in b]
+    assert all(staff.full_name not in name for b in inputs for _pk, name in b.people)
+
+
+def test_opening_again_adds_no_second_row_for_a_leaver(settings, organisation, department, staff):
+    _leave(settings, staff, date(2026, 11, 30))
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert quarter.grades.filter(person=staff).count() == 1
+    assert DepartmentMembership.objects.get(user=staff).end_date == date(2026, 11, 30)
