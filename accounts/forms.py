@@ -357,6 +357,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
+class DeactivateForm(ReasonForm):
+    # The day the person left (the last posting ends on it): the quarters and rosters it reaches
+    # read it (a user test's leaver of 31 March was recorded as leaving on the day HR clicked).
+    left_on = forms.DateField(
+        label=_("离开日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("离职、退休或调出本单位的日期；不填为今天。"),
+    )
+
+
 # The roles that follow a department post (科室负责人, 分管领导): set on the department form, not here.
 _POST_ROLES = frozenset(DEPARTMENT_POSTS.values())
 

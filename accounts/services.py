@@ -1059,10 +1059,14 @@ def documents_follow_owner(*, owner: User) -> None:
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User | None = None) -> None:
+def staff_set_active(
+    *, user: User, active: bool, reason: str = "", actor: User | None = None, left_on: date | None = None
+) -> None:
     """Deactivate (离职/调出) or reactivate a person. Deactivated people cannot log in.
 
     Nobody deactivates their own account or another administrator's (withdraw the role first).
+    ``left_on``: the day they left (default today), on which their posting ends — not before it
+    began, nor in the future.
     """
     if actor is not None and (actor.pk == user.pk or not actor.has_perm("accounts.change_person", user)):
         raise PermissionDenied
@@ -1075,12 +1079,20 @@ def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User 
             _("“%(name)s”所在科室“%(department)s”已停用：请先将其调整到启用的科室，再启用账号。")
             % {"name": user.get_full_name(), "department": user.department.name}
         )
+    open_postings = list(DepartmentMembership.objects.filter(user=user, end_date__isnull=True))
+    if not active and left_on is not None:
+        periods.check_plausible_date(left_on, not_future=True, label=_("离开日期"), field="left_on")
+        began = max((membership.start_date for membership in open_postings), default=None)
+        if began is not None and left_on < began:
+            raise ValidationError(
+                {"left_on": _("离开日期不能早于在现科室任职的开始日期（%(date)s）。") % {"date": began.isoformat()}}
+            )
     with audit_reason(reason):
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
-                membership.end_date = periods.today()
+            for membership in open_postings:
+                membership.end_date = left_on or periods.today()
                 membership.save(update_fields=["end_date"])
         elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
             DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())

@@ -27,6 +27,7 @@ from .decorators import permission_required
 from .filters import DepartmentFilter
 from .formerrors import add_service_errors, error_text, run_service, service_result
 from .forms import (
+    DeactivateForm,
     DepartmentForm,
     LoginForm,
     MoveDateForm,
@@ -703,19 +704,27 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
     person = _get_person_for_admin(request, pk)
     if person.pk == request.user.pk:
         raise PermissionDenied
-    form = ReasonForm(request.POST or None)
+    form = (ReasonForm if active else DeactivateForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_set_active(
-                user=person, active=active, reason=form.cleaned_data["reason"], actor=request.user
+                user=person,
+                active=active,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                left_on=form.cleaned_data.get("left_on"),
             )
         except ValidationError as refusal:
-            messages.error(request, error_text(refusal))
+            if not hasattr(refusal, "error_dict"):
+                messages.error(request, error_text(refusal))
+                return redirect("accounts:staff_detail", pk=person.pk)
+            # A date refused at its box, the reason typed kept (the page again, 400).
+            add_service_errors(form, refusal)
         else:
             messages.success(
                 request, (_("“%(name)s”已启用。") if active else _("“%(name)s”已停用。")) % {"name": person}
             )
-        return redirect("accounts:staff_detail", pk=person.pk)
+            return redirect("accounts:staff_detail", pk=person.pk)
     title = _("启用账号") if active else _("停用账号")
     message = (
         _("确定启用“%(name)s”的账号吗？") if active else _("确定停用“%(name)s”的账号吗？停用后不能登录，历史记录保留。")
@@ -731,7 +740,10 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
             message += _("该人员现为%(posts)s，停用后请另行指定，否则该科室人员的审核与评鉴无人办理。") % {
                 "posts": join_list(str(p) for p in posts)
             }
-    return confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
+    page = confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
+    if form.is_bound:
+        page.status_code = 400
+    return page
 
 
 def person_url(person: User) -> str:

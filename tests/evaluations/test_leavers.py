@@ -52,3 +52,25 @@ def test_opening_again_adds_no_second_row_for_a_leaver(settings, organisation, d
     appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     assert quarter.grades.filter(person=staff).count() == 1
     assert DepartmentMembership.objects.get(user=staff).end_date == date(2026, 11, 30)
+
+
+def test_hr_records_the_day_someone_left_and_a_day_before_their_posting_is_refused_at_its_box(
+    settings, client_for, hr, staff
+):
+    """A user test: the deactivation form had only 原因, so every leaver left on the day HR clicked
+    (a person who left on 31 March read as leaving on 9 April)."""
+    from django.urls import reverse
+
+    settings.APPRAISAL_TODAY = date(2027, 4, 9)
+    client = client_for(hr)
+    url = reverse("accounts:staff_deactivate", args=[staff.pk])
+    refused = client.post(url, {"reason": "退休", "left_on": "2025-12-31"})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "不能早于在现科室任职的开始日期" in page and "退休" in page
+    staff.refresh_from_db()
+    assert staff.is_active
+    assert client.post(url, {"reason": "退休", "left_on": "2027-03-31"}).status_code == 302
+    staff.refresh_from_db()
+    assert not staff.is_active
+    assert DepartmentMembership.objects.get(user=staff).end_date == date(2027, 3, 31)
