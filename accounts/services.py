@@ -786,6 +786,23 @@ def appraisal_start_notes(person: User) -> list[str]:
     return [text for note in _APPRAISAL_START_NOTES for text in note(person)]
 
 
+# What the rooms above say before a special status is removed: the grades that rest on it
+# (evaluations.grading: a 不确定等次 given for the long leave or the 立案审查). Functions of the status.
+_STATUS_REMOVAL_NOTES: list[Callable[[StaffStatus], list[str]]] = []
+
+
+def register_status_removal_note(note: Callable[[StaffStatus], list[str]]) -> None:
+    if note not in _STATUS_REMOVAL_NOTES:
+        _STATUS_REMOVAL_NOTES.append(note)
+
+
+def status_removal_notes(status: StaffStatus) -> list[str]:
+    """What removing ``status`` leaves behind (see :data:`_STATUS_REMOVAL_NOTES`), said on the page
+    that asks before it and after it (a user test removed the long leave behind a 定等 不确定等次
+    with nothing said)."""
+    return [text for note in _STATUS_REMOVAL_NOTES for text in note(status)]
+
+
 @transaction.atomic
 def staff_create(
     *,

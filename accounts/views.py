@@ -772,6 +772,8 @@ def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     status = get_object_or_404(StaffStatus, pk=status_pk, user=person)
+    # Read before the removal: the grades resting on the status (said before and after).
+    notes = services.status_removal_notes(status)
     form = ReasonForm(request.POST or None)
     if (
         request.method == "POST"
@@ -782,12 +784,15 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
             success=_("特殊状态已删除。"),
         )
     ):
+        for note in notes:
+            messages.warning(request, note)
         return redirect("accounts:staff_detail", pk=person.pk)
     return confirm_page(
         request,
         title=_("删除特殊状态"),
         message=_("确定删除“%(name)s”的特殊状态“%(status)s”吗？")
         % {"name": person, "status": status.get_kind_display()},
+        detail="\n".join(notes),
         form=form,
         cancel_url=person_url(person),
     )

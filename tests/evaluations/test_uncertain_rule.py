@@ -222,3 +222,35 @@ def test_an_uncertain_card_without_a_register_entry_warns_the_leader(
     html = client_for(leader).get(reverse("evaluations:grading")).content.decode()
     note = html.split('data-testid="register-note">', 1)[1].split("</div>", 1)[0]
     assert note.startswith(NO_REGISTER)
+
+
+def test_removing_the_long_leave_behind_a_grade_says_what_it_leaves_before_and_after(client_for, hr, staff, colleague):
+    """A user test deleted the 长期休假 behind a 定等 不确定等次: only 确定删除…吗？ before, nothing after,
+    the grade page still reading 病事假超过考核期规定比例."""
+    from datetime import date
+
+    from django.urls import reverse
+
+    from accounts.models import StaffStatus, StaffStatusKind
+    from evaluations.models import QuarterState, UncertainReason
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    approved = AppraisalQuarterFactory(
+        organisation=staff.organisation, year=2026, quarter=3, state=QuarterState.APPROVED
+    )
+    QuarterGradeFactory(
+        person=staff, appraisal_quarter=approved, grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.LONG_LEAVE
+    )
+    leave = StaffStatus.objects.create(
+        user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 7, 8), end_date=date(2026, 9, 20)
+    )
+    other = StaffStatus.objects.create(user=colleague, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 7, 8))
+    client = client_for(hr)
+    url = reverse("accounts:staff_status_remove", args=[staff.pk, leave.pk])
+    said = "2026年第3季度已审批的“不确定等次”以此状态为依据"
+    assert said in client.get(url).content.decode()
+    response = client.post(url, {"reason": "录入错误"}, follow=True)
+    assert said in response.content.decode() and not StaffStatus.objects.filter(pk=leave.pk).exists()
+    # A status no grade rests on says nothing more.
+    page = client.get(reverse("accounts:staff_status_remove", args=[colleague.pk, other.pk])).content.decode()
+    assert "不确定等次" not in page

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
 from accounts.models import Department
-from accounts.services import notify, register_appraisal_start_note
+from accounts.services import notify, register_appraisal_start_note, register_status_removal_note
 from accounts.text import in_site_language
 
 from ..models import GradeState, QuarterGrade, QuarterState
 from .counts import grade_counts_refresh
+from .suggestions import grades_resting_on_status
 
 
 def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
@@ -173,3 +174,4 @@ def connect() -> None:
     post_save.connect(_department_saved, sender="accounts.Department", dispatch_uid="grade_rows_mark_headed")
     post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="grade_rows_follow_person")
     register_appraisal_start_note(graded_rows_not_due_notes)
+    register_status_removal_note(grades_resting_on_status)

@@ -354,3 +354,38 @@ def grade_suggestions(
         elif (grade := by_score.get(row.person_id) or row.suggested_grade) or host:
             result[row.person_id] = Suggestion(grade=grade or "", explanation=host)
     return result
+
+
+_REASON_OF_STATUS = {
+    StaffStatusKind.LONG_LEAVE: UncertainReason.LONG_LEAVE,
+    StaffStatusKind.UNDER_INVESTIGATION: UncertainReason.INVESTIGATION,
+}
+
+
+def grades_resting_on_status(status: StaffStatus) -> list[str]:
+    """What removing ``status`` leaves behind (accounts.services.status_removal_notes): each
+    不确定等次 given for it in a quarter it reaches — in an open quarter, a grade the register will
+    no longer bear out (approval waits for it: ``approval_blockers``); in an approved one, a grade
+    that stays until its review after 定等."""
+    reason = _REASON_OF_STATUS.get(status.kind)
+    if reason is None:
+        return []
+    rows = (
+        QuarterGrade.objects.filter(person_id=status.user_id, grade=Grade.UNCERTAIN, uncertain_reason=reason)
+        .select_related("appraisal_quarter")
+        .order_by("appraisal_quarter__year", "appraisal_quarter__quarter")
+    )
+    notes = []
+    for row in rows:
+        period = row.appraisal_quarter.period
+        if status.start_date > period.last_day or (status.end_date is not None and status.end_date < period.first_day):
+            continue
+        said = {"quarter": period.label}
+        notes.append(
+            _("删除后，%(quarter)s已评的“不确定等次”将与人员登记不符：须由分管领导调整或退回重新评鉴，方可审批。")
+            % said
+            if row.appraisal_quarter.is_open
+            else _("%(quarter)s已审批的“不确定等次”以此状态为依据：删除后该等次不变，如需更改，请办理定等后复核。")
+            % said
+        )
+    return notes
