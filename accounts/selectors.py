@@ -141,14 +141,21 @@ def participants_who_left(*, organisation: Organisation, first_day: date, last_d
     holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
     # Closed postings only: an account deactivated before postings were closed on leaving keeps an
     # open one, which says nothing of when they left.
-    postings = DepartmentMembership.objects.filter(
-        user=OuterRef("pk"), start_date__lte=last_day, end_date__isnull=False, end_date__gt=first_day
-    ).order_by("-end_date", "-pk")
+    # Not a posting that began and ended on one day (an account made by mistake and closed).
+    postings = (
+        DepartmentMembership.objects.filter(
+            user=OuterRef("pk"), start_date__lte=last_day, end_date__isnull=False, end_date__gt=first_day
+        )
+        .filter(end_date__gt=F("start_date"))
+        .order_by("-end_date", "-pk")
+    )
     return User.objects.filter(
         Exists(holds_staff_role),
         Exists(postings),
         organisation=organisation,
         is_active=False,
+        # Not one moved into the leadership (领导班子) before leaving: not graded in a department.
+        department__isnull=False,
         staff_type__in=policy.participating_staff_types,
     ).annotate(
         left_department=Subquery(postings.values("department_id")[:1]),

@@ -786,6 +786,16 @@ def appraisal_start_notes(person: User) -> list[str]:
     return [text for note in _APPRAISAL_START_NOTES for text in note(person)]
 
 
+# What the rooms above do when a person leaves on a day (grading: an open quarter that began after
+# it no longer waits for their grade). Functions of (the person, the day they left).
+_PERSON_LEFT: list[Callable[[User, date], None]] = []
+
+
+def register_person_left(follower: Callable[[User, date], None]) -> None:
+    if follower not in _PERSON_LEFT:
+        _PERSON_LEFT.append(follower)
+
+
 # What the rooms above say before a special status is removed: the grades that rest on it
 # (evaluations.grading: a 不确定等次 given for the long leave or the 立案审查). Functions of the status.
 _STATUS_REMOVAL_NOTES: list[Callable[[StaffStatus], list[str]]] = []
@@ -1032,13 +1042,22 @@ def staff_move_date_correct(*, user: User, on_date: date, reason: str, actor: Us
     the current one starts, on ``on_date``; the old date is returned. Audited with ``reason`` on both
     postings. The rosters of the months between read the corrected history; grades already given
     stay where they are (a user test found no way at all to correct a wrong date)."""
+    if actor is not None and not actor.has_perm("accounts.change_person", user):
+        raise PermissionDenied
     if actor is not None and selectors.recused(user=actor, person_id=user.pk):
         raise PermissionDenied(_("这是您本人的科室调整，您须回避，请由其他人事干部办理。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写更正原因。")})
     check_length(reason, limit=200, label=_("原因"), field="reason")
-    list(User.objects.select_for_update(of=("self",)).filter(pk=user.pk).values_list("pk", flat=True))
+    # The person's postings locked in key order, as staff_move locks them (a move and a correction
+    # at once wait for each other rather than deadlock).
+    list(
+        DepartmentMembership.objects.select_for_update(of=("self",))
+        .filter(user=user)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     move = latest_move(user=user)
     if move is None:
         raise ValidationError(_("该人员没有调入现科室的调动记录，无需更正调动日期。"))
@@ -1098,6 +1117,9 @@ def staff_set_active(
         )
     open_postings = list(DepartmentMembership.objects.filter(user=user, end_date__isnull=True))
     if not active and left_on is not None:
+        if not open_postings:
+            # Nothing would keep the date (someone out of every department): said, not dropped.
+            raise ValidationError({"left_on": _("该人员不在任何科室，无需填写离开日期。")})
         periods.check_plausible_date(left_on, not_future=True, label=_("离开日期"), field="left_on")
         began = max((membership.start_date for membership in open_postings), default=None)
         if began is not None and left_on < began:
@@ -1111,6 +1133,8 @@ def staff_set_active(
             for membership in open_postings:
                 membership.end_date = left_on or periods.today()
                 membership.save(update_fields=["end_date"])
+            for follower in _PERSON_LEFT:
+                follower(user, left_on or periods.today())
         elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
             DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())
 

@@ -559,7 +559,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_move": not recused,
             "can_correct_move": not recused
             and request.user.has_perm("accounts.manage_staff")
-            and request.user.has_perm("accounts.change_person", person),
+            and request.user.has_perm("accounts.change_person", person)
+            and services.latest_move(user=person) is not None,
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),

@@ -325,9 +325,10 @@ def roster_departments(*, viewer: User, year: int | None = None, month: int | No
     lost its seven people)."""
     departments = Department.objects.filter(organisation_id=viewer.organisation_id, is_active=True)
     if year is not None and month is not None and (day := periods.Month(year, month).last_day) < periods.today():
-        posted = DepartmentMembership.objects.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=day)
-        )
+        # Only the organisation's closed departments need the history (the active ones are in).
+        posted = DepartmentMembership.objects.filter(
+            department__organisation_id=viewer.organisation_id, department__is_active=False, start_date__lte=day
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
         departments = Department.objects.filter(
             Q(is_active=True) | Q(pk__in=posted.values("department_id")), organisation_id=viewer.organisation_id
         )

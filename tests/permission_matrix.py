@@ -104,8 +104,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:staff_initial_password": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_edit": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_move": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
-    # The matrix's person has never moved: nothing to correct (404) even for those who may.
-    "accounts:staff_move_date": row(DENY, hr=NOT_FOUND, other_hr=NOT_FOUND, sysadmin=NOT_FOUND),
+    "accounts:staff_move_date": row(DENY, hr=("ok", "400"), other_hr=NOT_FOUND, sysadmin=("ok", "400")),
     "accounts:staff_deactivate": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_reactivate": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     # Fixed here: the system administrator could record and remove special statuses (长期休假, 立案审查),

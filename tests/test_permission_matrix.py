@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.functional import empty
 
+from accounts import services as account_services
 from accounts.models import PendingPasswordReset, PendingRoleChange, Role
 from accounts.storage import private_storage
 from accounts.workflow import ReviewStatus
@@ -88,7 +89,7 @@ OBJECT_FOR_PK = {
     "accounts:staff_edit": "person",
     "accounts:staff_initial_password": "person",
     "accounts:staff_move": "person",
-    "accounts:staff_move_date": "person",
+    "accounts:staff_move_date": "moved_person",
     "accounts:staff_deactivate": "person",
     "accounts:staff_reactivate": "person",
     "accounts:staff_status_add": "person",
@@ -341,9 +342,13 @@ def _seed() -> dict:
     )
     summary.refresh_from_db()
     inspection = InspectionFactory(inspector=people["inspector"])
+    # Someone whose latest move's date may be corrected (a person never moved has none: 404).
+    moved_person = UserFactory(department=department)
+    account_services.staff_move(user=moved_person, department=other_department, on_date=date(YEAR, 6, 1))
     objects = {
         "department": department,
         "person": staff,
+        "moved_person": moved_person,
         "role_change": PendingRoleChange.objects.create(
             organisation=organisation, requested_by=people["security_admin"], user=staff, role=Role.DEPARTMENT_HEAD
         ),

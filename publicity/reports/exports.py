@@ -303,9 +303,9 @@ DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.
 
 def _department_columns(ctx: ExportContext) -> list[Column]:
     grades = _labels(Grade.choices)
-    # The people of the year (with a result, in its department; before the year's roll-up, those
-    # graded in a quarter), 不确定等次 included: not the quarters' 参与人数 beside it, which leave
-    # 不确定等次 out as the quota pool does.
+    # The people of the year (graded in a quarter, each once: in the department of their latest
+    # quarter; or with a result), 不确定等次 included: not the quarters' 参与人数 beside it, which
+    # leave 不确定等次 out as the quota pool does.
     columns = [Column(_("科室")), Column(_("参加考核人数"), NUMBER)]
     for q in QUARTERS:
         name = _quarter_name(q)
@@ -347,11 +347,23 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         "department_id", "appraisal_quarter__quarter", "grade"
     ).annotate(n=Count("pk")):
         distribution[(department_id, quarter)][grade or ""] += n
-    participants = dict(
-        grades.values_list("department_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values_list("department_id", "n")
+    # Each person once, in the department of their latest quarter of the year (where the year's
+    # result will name them, as 年度汇总 does): a person moved in the year was counted in both (a
+    # user test read 10 beside the 9 listed, 63 of 62 people). A query per quarter, each the rows of
+    # that quarter whose person has none in a later one (an anti-join), whatever the number of rows.
+    quarter_ids = dict(
+        AppraisalQuarter.objects.filter(organisation=ctx.organisation, year=ctx.year).values_list("quarter", "pk")
     )
+    participants: Counter = Counter()
+    for quarter, pk in quarter_ids.items():
+        later = [later_pk for number, later_pk in quarter_ids.items() if number > quarter]
+        latest = grades.filter(appraisal_quarter_id=pk)
+        if later:
+            latest = latest.exclude(
+                person_id__in=QuarterGrade.objects.filter(appraisal_quarter_id__in=later).values("person_id")
+            )
+        for department_id, n in latest.order_by().values_list("department_id").annotate(n=Count("pk")):
+            participants[department_id] += n
     results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year)
     annual: dict[int, tuple[int, int]] = {
         department_id: (graded, excellent)
@@ -360,10 +372,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     annual_grades: dict[int, Counter] = defaultdict(Counter)
     for department_id, grade, n in final_grade_counts(results, by="department_id"):
         annual_grades[department_id][grade] += n
-    # Once the year is rolled up, each person is counted once, in the department of their result
-    # (their latest quarter's) as the 年度汇总 sheet lists them: a person moved in the year was
-    # counted in both departments (a user test read 10 beside the 9 listed, 63 of 62 people).
-    with_result = dict(results.order_by().values_list("department_id").annotate(n=Count("pk")))
+
     summaries = {
         department_id: (on_time or 0, late or 0, missing or 0)
         for department_id, on_time, late, missing in QuarterResult.objects.filter(
@@ -381,9 +390,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         # A year kept without its quarters (brought in from before the system) counts its results:
         # a user test read 参与人数 (now 参加考核人数) 0 beside 7 graded in the same row.
-        taking_part = (with_result.get(department_id, 0) if with_result else participants.get(department_id, 0)) or sum(
-            annual_grades[department_id].values()
-        )
+        taking_part = participants.get(department_id) or sum(annual_grades[department_id].values())
         if not active and not taking_part:
             continue
         row: list = [name, taking_part]

@@ -81,3 +81,24 @@ def test_staff_and_heads_may_not_correct_a_move(client_for, staff, head, moved):
         )
         assert response.status_code in (403, 404)
     assert _postings(moved)[1][1] == date(2026, 11, 12)
+
+
+def test_hr_does_not_correct_their_own_move_and_another_organisations_hr_finds_nothing(
+    client_for, hr, department, other_department, moved, outsider
+):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    # Another HR administrator takes it (回避 applies where one exists).
+    UserFactory(department=None, organisation=hr.organisation, roles=[Role.HR_ADMIN])
+    hr.department = department
+    hr.save(update_fields=["department"])
+    DepartmentMembership.objects.create(user=hr, department=department, start_date=date(2026, 1, 1))
+    services.staff_move(user=hr, department=other_department, on_date=date(2026, 11, 1), reason="调整", actor=None)
+    response = client_for(hr).post(
+        reverse("accounts:staff_move_date", args=[hr.pk]), {"on_date": "2026-10-20", "reason": "更正"}
+    )
+    assert response.status_code in (400, 403) and "回避" in response.content.decode()
+    assert DepartmentMembership.objects.get(user=hr, end_date__isnull=True).start_date == date(2026, 11, 1)
+    stranger = UserFactory(department__organisation=outsider.organisation, roles=[Role.HR_ADMIN])
+    assert client_for(stranger).get(reverse("accounts:staff_move_date", args=[moved.pk])).status_code == 404

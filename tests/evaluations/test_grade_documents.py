@@ -249,6 +249,10 @@ def test_someone_seconded_in_the_quarter_owes_the_home_agency_no_targets_or_summ
     StaffStatus.objects.create(
         user=staff, kind=StaffStatusKind.SECONDED, start_date=date(2026, 10, 1), end_date=date(2026, 12, 31)
     )
+    # Two days away excuse nothing (the review).
+    StaffStatus.objects.create(
+        user=colleague, kind=StaffStatusKind.SECONDED, start_date=date(2026, 12, 30), end_date=date(2026, 12, 31)
+    )
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     inputs = [
         blocker for blocker in approval_blockers(appraisal_quarter=quarter) if "目标" in blocker or "小结" in blocker

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from accounts import services
-from accounts.models import DepartmentMembership
+from accounts.models import AuditEntry, DepartmentMembership
 from evaluations.grading.selectors import grades_to_give
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
 from tests.factories import UserFactory
@@ -74,3 +74,42 @@ def test_hr_records_the_day_someone_left_and_a_day_before_their_posting_is_refus
     staff.refresh_from_db()
     assert not staff.is_active
     assert DepartmentMembership.objects.get(user=staff).end_date == date(2027, 3, 31)
+
+
+def test_no_row_for_an_account_closed_the_day_it_was_made_one_moved_into_the_leadership_or_one_nobody_grades(
+    settings, organisation, department, other_department, staff, colleague, leader
+):
+    """The review's cases: each of these would have been a row nobody can or should grade,
+    blocking the quarter's approval for good."""
+    settings.APPRAISAL_TODAY = date(2026, 11, 5)
+    mistaken = UserFactory(department=department, full_name="误建账号", membership=False)
+    DepartmentMembership.objects.create(user=mistaken, department=department, start_date=date(2026, 11, 5))
+    services.staff_set_active(user=mistaken, active=False, reason="误建")
+    services.staff_move(user=colleague, department=None, on_date=date(2026, 11, 5), reason="任副局长")
+    _leave(settings, colleague, date(2026, 11, 20))
+    # A department emptied into another and closed, its head post empty: its leaver has no grader.
+    closed_member = UserFactory(department=other_department, full_name="合并科室离职")
+    _leave(settings, closed_member, date(2026, 12, 15))
+    type(other_department).objects.filter(pk=other_department.pk).update(head=None, is_active=False)
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    listed = set(quarter.grades.values_list("person__full_name", flat=True))
+    assert staff.full_name in listed
+    assert not {"误建账号", colleague.full_name, "合并科室离职"} & listed
+
+
+def test_a_leaving_day_before_an_open_quarter_began_takes_their_ungraded_row_out_of_it(
+    settings, organisation, department, staff, colleague
+):
+    """The review: deactivated on 10 January with 离开日期 30 September, a person stayed on Q4's list,
+    ungraded, their head asked to grade a quarter they never served in."""
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert quarter.grades.filter(person__in=[staff, colleague]).count() == 2
+    settings.APPRAISAL_TODAY = date(2027, 1, 10)
+    services.staff_set_active(user=staff, active=False, reason="调出", left_on=date(2026, 9, 30))
+    # Left within the quarter: stays, to be graded.
+    services.staff_set_active(user=colleague, active=False, reason="退休", left_on=date(2026, 11, 30))
+    assert list(quarter.grades.filter(person__in=[staff, colleague]).values_list("person", flat=True)) == [colleague.pk]
+    removed = AuditEntry.objects.filter(content_type__model="quartergrade", action=AuditEntry.Action.DELETE)
+    assert removed.filter(reason__contains="2026-09-30").count() == 1

@@ -254,3 +254,24 @@ def test_removing_the_long_leave_behind_a_grade_says_what_it_leaves_before_and_a
     # A status no grade rests on says nothing more.
     page = client.get(reverse("accounts:staff_status_remove", args=[colleague.pk, other.pk])).content.decode()
     assert "不确定等次" not in page
+
+
+def test_removing_a_status_says_an_open_quarters_grade_must_change_unless_another_entry_still_covers_it(staff):
+    from datetime import date
+
+    from accounts.models import StaffStatus, StaffStatusKind
+    from accounts.services import status_removal_notes
+    from evaluations.models import UncertainReason
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    open_quarter = AppraisalQuarterFactory(organisation=staff.organisation, year=2026, quarter=4)
+    QuarterGradeFactory(
+        person=staff, appraisal_quarter=open_quarter, grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.LONG_LEAVE
+    )
+    leave = StaffStatus.objects.create(user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 10, 8))
+    assert status_removal_notes(leave) == [
+        "删除后，2026年第4季度已评的“不确定等次”将与人员登记不符：须由分管领导调整或退回重新评鉴，方可审批。"
+    ]
+    # The same leave entered twice: removing one leaves the other bearing the grade out.
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 10, 8))
+    assert status_removal_notes(leave) == []

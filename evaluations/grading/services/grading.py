@@ -194,9 +194,11 @@ def appraisal_quarter_open(
         due = periods.due_for_people(periods.Quarter(year, quarter))
         # Someone who served in the quarter and left before it opened is graded in the department
         # they left, as one who leaves after it opened keeps their row (selectors.participants_who_left).
+        # Not one whose department has no head left to grade them (closed, emptied into another).
         left = (
             participants_who_left(organisation=organisation, first_day=period.first_day, last_day=period.last_day)
             .filter(due)
+            .exclude(left_department_head__isnull=True)
             .exclude(pk__in=existing)
             .values_list("pk", "left_department", "is_leader_position", "employee_number", "left_department_head")
         )
@@ -770,7 +772,7 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     handed in (months begun by today), and those months (``summary_months`` bits). People graded
     不确定等次 (long leave and the like) are exempt, and so are people who have left (their account
     deactivated): nobody can hand in what they owe any more, and the quarter would wait for ever —
-    and those seconded (挂职/援派) in the quarter, whom the host organisation appraises (DOMAIN §2;
+    and those seconded (挂职/援派) for the whole quarter, whom the host organisation appraises (DOMAIN §2;
     a user test found one blocking the whole agency's approval for want of home summaries).
 
     Read from the rows' own ``targets_approved`` / ``summary_months`` (kept by
@@ -779,9 +781,10 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
     # planner walks them and stops at the cap, whatever it guesses of how many rows match.
     period = appraisal_quarter.period
+    # For the whole quarter: two days away do not excuse three months of home documents (a review).
     seconded = StaffStatus.objects.filter(
-        user_id=OuterRef("person_id"), kind=StaffStatusKind.SECONDED, start_date__lte=period.last_day
-    ).exclude(end_date__lt=period.first_day)
+        user_id=OuterRef("person_id"), kind=StaffStatusKind.SECONDED, start_date__lte=period.first_day
+    ).exclude(end_date__lt=period.last_day)
     rows = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__is_active=True)
         .exclude(grade=Grade.UNCERTAIN)

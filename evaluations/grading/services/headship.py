@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
 from accounts.models import Department
-from accounts.services import notify, register_appraisal_start_note, register_status_removal_note
+from accounts.services import (
+    notify,
+    register_appraisal_start_note,
+    register_person_left,
+    register_status_removal_note,
+)
 from accounts.text import in_site_language
 
 from ..models import GradeState, QuarterGrade, QuarterState
@@ -135,6 +140,17 @@ def grade_rows_not_due_remove(*, person_id: int, appraisal_start) -> int:
     )
 
 
+def grade_rows_after_leaving_remove(person, left_on) -> int:
+    """Remove the ungraded rows of open quarters that began after ``left_on``, the day the person
+    left (a back-dated 离开日期): they did not serve in them, as a quarter opened after they left
+    would not list them (accounts.selectors.participants_who_left). A graded row stays (HR's).
+    How many were removed."""
+    return _remove_ungraded(
+        (row for row in _ungraded_open_rows(person.pk) if row.appraisal_quarter.period.first_day > left_on),
+        reason=_("人员已于%(date)s离开本单位，未在本季度任职") % {"date": left_on.isoformat()},
+    )
+
+
 def graded_rows_not_due_notes(person) -> list[str]:
     """What HR reads after moving ``person``'s 参加考核日期 past an open quarter in which they are
     already graded: the row stays (``grade_rows_not_due_remove`` takes out only ungraded ones), and a
@@ -175,3 +191,4 @@ def connect() -> None:
     post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="grade_rows_follow_person")
     register_appraisal_start_note(graded_rows_not_due_notes)
     register_status_removal_note(grades_resting_on_status)
+    register_person_left(grade_rows_after_leaving_remove)

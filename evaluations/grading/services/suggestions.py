@@ -375,10 +375,22 @@ def grades_resting_on_status(status: StaffStatus) -> list[str]:
         .select_related("appraisal_quarter")
         .order_by("appraisal_quarter__year", "appraisal_quarter__quarter")
     )
+    # Another entry of the same kind still covering a quarter bears its grade out (a duplicate removed).
+    others = list(
+        StaffStatus.objects.filter(user_id=status.user_id, kind=status.kind)
+        .exclude(pk=status.pk)
+        .values_list("start_date", "end_date")
+    )
+
+    def reaches(start, end, period) -> bool:
+        return start <= period.last_day and (end is None or end >= period.first_day)
+
     notes = []
     for row in rows:
         period = row.appraisal_quarter.period
-        if status.start_date > period.last_day or (status.end_date is not None and status.end_date < period.first_day):
+        if not reaches(status.start_date, status.end_date, period) or any(
+            reaches(start, end, period) for start, end in others
+        ):
             continue
         said = {"quarter": period.label}
         notes.append(
