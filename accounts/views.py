@@ -677,7 +677,13 @@ def staff_move_date(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         earliest = min(current.start_date, form.cleaned_data["on_date"])
         if earliest < periods.Quarter.current().first_day:
-            messages.info(request, _backdated_move_note(periods.Quarter.of(earliest)))
+            # Not where the grade is: a quarter open at the move took the row along (a re-test
+            # read 仍记在原科室 of a grade the new head had given).
+            messages.info(
+                request,
+                _("更正涉及已结束的%(quarter)s：各月的名册按更正后的日期列出该人员；已有的季度等次不随更正改变。")
+                % {"quarter": periods.Quarter.of(earliest).label},
+            )
         return redirect("accounts:staff_detail", pk=person.pk)
     return render(
         request,

@@ -153,7 +153,14 @@ def summary_month_due(
     before = by_month.get((previous.year, previous.month))
     deadline = periods.summary_deadline(policy, previous)
     pending = before is None or before.status not in HANDED_IN_STATUSES
-    if today <= deadline and pending and periods.is_due(policy, previous):
+    # Not once its quarter is approved (the agency head may approve before the month's deadline):
+    # nothing of it is handed in any more (a re-test read 12月小结待提交 the service then refused).
+    if (
+        today <= deadline
+        and pending
+        and periods.is_due(policy, previous)
+        and not periods.is_period_locked(owner.organisation_id, previous.quarter)
+    ):
         return DueMonth(previous.year, previous.month, deadline, before, is_current=False)
     return DueMonth(
         current.year,

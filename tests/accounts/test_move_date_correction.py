@@ -34,11 +34,14 @@ def test_hr_corrects_the_date_on_the_staff_page_and_the_rosters_follow(
     assert url in detail
     page = client.get(url).content.decode()
     assert "2026-11-12" in page and other_department.name in page
-    response = client.post(url, {"on_date": "2026-10-28", "reason": "调令日期为10月28日，录入有误"})
-    assert response.status_code == 302
+    response = client.post(url, {"on_date": "2026-09-28", "reason": "调令日期为9月28日，录入有误"}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    # What it reaches, not where a grade is (a re-test read 仍记在原科室 of a grade given in the new one).
+    said = response.content.decode()
+    assert "已有的季度等次不随更正改变" in said and "原科室" not in said
     assert _postings(moved) == [
-        (department.name, date(2026, 1, 1), date(2026, 10, 28)),
-        (other_department.name, date(2026, 10, 28), None),
+        (department.name, date(2026, 1, 1), date(2026, 9, 28)),
+        (other_department.name, date(2026, 9, 28), None),
     ]
     # Recorded, with the reason, on both postings.
     entries = AuditEntry.objects.filter(content_type__model="departmentmembership", reason__contains="录入有误")

@@ -608,6 +608,10 @@ def test_a_person_moved_in_the_year_is_counted_once_in_the_department_of_their_l
         QuarterGradeFactory(person=moved, appraisal_quarter=appraisal_quarter, department=where, grade=Grade.GOOD)
         if quarter == 1:
             QuarterGradeFactory(person=stayed, appraisal_quarter=appraisal_quarter, grade=Grade.GOOD)
+    # A newcomer with only an ungraded row of the quarter being graded counts too (a re-test).
+    QuarterGradeFactory(
+        person=UserFactory(organisation=organisation, department=other), appraisal_quarter=appraisal_quarter
+    )
     rows = _rows(_export(organisation)["科室统计"])
     taking_part = {row[0]: row[1] for row in rows[1:]}
-    assert taking_part == {department.name: 1, other.name: 1}
+    assert taking_part == {department.name: 1, other.name: 2}

@@ -186,3 +186,20 @@ def test_a_month_of_an_approved_quarter_is_neither_owed_on_home_nor_offered_to_w
     page = client.get(reverse("summaries:list"), {"year": 2026}).content.decode()
     october = page.split('data-testid="month-10"', 1)[1].split("</li>", 1)[0]
     assert 'data-testid="quarter-closed"' in october and "补写" not in october and "已逾期" not in october
+
+
+def test_last_month_is_not_the_summary_due_once_its_quarter_is_approved_before_its_deadline(
+    client_for, staff, close_quarter, settings
+):
+    """A re-test: Q4 approved on 4 January, before December's deadline (5 January): home still asked
+    for December (12月小结待提交) and the summaries page offered 填写12月小结, which was refused."""
+    from datetime import date
+
+    settings.APPRAISAL_TODAY = date(2027, 1, 4)
+    client = client_for(staff)
+    assert "12月小结" in client.get(reverse("home")).content.decode()
+    close_quarter(2026, 4)
+    home = client.get(reverse("home")).content.decode()
+    assert "12月小结" not in home and "1月小结" in home
+    page = client.get(reverse("summaries:list")).content.decode()
+    assert "填写12月小结" not in page
