@@ -186,6 +186,13 @@ def test_a_month_of_an_approved_quarter_is_neither_owed_on_home_nor_offered_to_w
     page = client.get(reverse("summaries:list"), {"year": 2026}).content.decode()
     october = page.split('data-testid="month-10"', 1)[1].split("</li>", 1)[0]
     assert 'data-testid="quarter-closed"' in october and "补写" not in october and "已逾期" not in october
+    # A draft of a month of the approved quarter is offered to 查看, not 填写 (it opens read-only).
+    MonthlySummary.objects.create(
+        owner=staff, organisation=staff.organisation, department=staff.department, year=2026, month=11
+    )
+    page = client.get(reverse("summaries:list"), {"year": 2026}).content.decode()
+    november = page.split('data-testid="month-11"', 1)[1].split("</li>", 1)[0]
+    assert "查看" in november and "填写" not in november
 
 
 def test_last_month_is_not_the_summary_due_once_its_quarter_is_approved_before_its_deadline(
