@@ -163,6 +163,30 @@ def participants_who_left(*, organisation: Organisation, first_day: date, last_d
     )
 
 
+def participants_posted_counts(*, organisation: Organisation, days: dict[str, date], departments: Q) -> dict[str, int]:
+    """How many took part on each of ``days`` (key → day) in the departments ``departments`` selects
+    (a filter on ``Department`` reached through ``memberships__department``), by their postings then,
+    as :func:`participants_posted_on` lists them for one day, and owing that day
+    (``periods.due_for_people`` of its month) — one query for every day (the dashboard's months)."""
+    if not days:
+        return {}
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
+
+    def posted(day: date) -> Q:
+        return (
+            Q(memberships__start_date__lte=day)
+            & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=day))
+            & departments
+            & periods.due_for_people(periods.Month.of(day))
+        )
+
+    people = User.objects.filter(
+        Exists(holds_staff_role), organisation=organisation, staff_type__in=policy.participating_staff_types
+    )
+    return people.aggregate(**{key: Count("pk", distinct=True, filter=posted(day)) for key, day in days.items()})
+
+
 def participants_posted_on(*, organisation: Organisation, day: date, department_ids: list[int]) -> QuerySet[User]:
     """Who took part on ``day`` in one of ``department_ids``, by their posting then (the department
     history, :class:`~accounts.models.DepartmentMembership`), not their department now: someone

@@ -27,7 +27,7 @@ from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.models import Department, Organisation, Policy, User
-from accounts.selectors import participants_of
+from accounts.selectors import participants_of, participants_posted_counts
 from accounts.workflow import handed_in
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
@@ -228,16 +228,25 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
 
 def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     """Per month, the monthly summaries handed in on time, late, and not handed in, and the on-time
-    rate. Once a month's deadline has passed, 未提交 is everyone who takes part (the scope's
-    participants today, a newcomer from the month they began) less those who handed in — a
-    summary never begun counts too, not only a draft — and the rate is on time ÷ that whole; a
-    month not yet due has no rate (—) and its 未提交 are its drafts, which are not late."""
+    rate. Once a month's deadline has passed, 未提交 is everyone who takes part (who was posted in the
+    scope on the month's last day, as the roster lists a month that has ended; a newcomer from the
+    month they began) less those who handed in — a summary never begun counts too, not only a
+    draft — and the rate is on time ÷ that whole; a month not yet due has no rate (—) and its 未提交
+    are its drafts, which are not late."""
     today = periods.today()
     organisation = Organisation.objects.get(pk=scope.organisation_id)
     # Per month, those it asked a summary of: a newcomer from the month they began (periods.due_for_people).
     participants = participants_of(organisation=organisation).filter(scope.departments()).order_by()
     expected_in = participants.aggregate(
         **{f"m{month}": Count("pk", filter=periods.due_for_people(periods.Month(year, month))) for month in MONTHS}
+    )
+    # A month that has ended counts who was posted then (one query for all of them): someone who left
+    # or moved since (a user test read 59 here beside the roster's 60 for October).
+    ended = {f"m{m}": periods.Month(year, m).last_day for m in MONTHS if periods.Month(year, m).last_day < today}
+    expected_in.update(
+        participants_posted_counts(
+            organisation=organisation, days=ended, departments=scope.departments("memberships__department")
+        )
     )
     rows = {
         month: (on_time, late, draft)

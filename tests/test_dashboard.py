@@ -337,3 +337,21 @@ def test_a_leaders_count_is_of_the_inspections_covering_their_departments_each_o
     chart = _chart(_board(client_for(leader)), "inspections")
     june = dict(zip(chart.header[1:], {row[0]: row[1:] for row in chart.rows}["6月"], strict=True))
     assert (june["涉及分管科室的检查次数"], june["全单位检查次数"]) == (2, 3)
+
+
+def test_a_month_that_has_ended_counts_who_was_posted_then_as_the_roster_does(client_for, hr, staff, settings):
+    """A user test: October's figures counted 59 people beside the roster's 60 — someone who left in
+    November was on October's roster (and owed its summary) but not in the dashboard's count."""
+    from accounts.services import staff_set_active
+    from summaries.review import roster_people
+
+    settings.APPRAISAL_TODAY = date(YEAR, 11, 25)
+    leaver = UserFactory(department=staff.department, full_name="离职者")
+    staff_set_active(user=leaver, active=False, reason="调出本单位", left_on=date(YEAR, 11, 20))
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+    october = roster_people(viewer=hr, year=YEAR, month=10).count()
+    assert "离职者" in set(roster_people(viewer=hr, year=YEAR, month=10).values_list("full_name", flat=True))
+    assert rows["10月"][3] == october
+    # Gone before November ended: not in November's count, as not on its roster.
+    assert rows["11月"][3] == roster_people(viewer=hr, year=YEAR, month=11).count() == october - 1
