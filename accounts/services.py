@@ -786,6 +786,23 @@ def appraisal_start_notes(person: User) -> list[str]:
     return [text for note in _APPRAISAL_START_NOTES for text in note(person)]
 
 
+# What the rooms above say after a person was moved to another department (grading: the open
+# quarters whose grade went along with them). Functions of the person, moved, giving (the quarter
+# concerned, what to say).
+_MOVE_NOTES: list[Callable[[User], list[tuple[periods.Quarter, str]]]] = []
+
+
+def register_move_note(note: Callable[[User], list[tuple[periods.Quarter, str]]]) -> None:
+    if note not in _MOVE_NOTES:
+        _MOVE_NOTES.append(note)
+
+
+def move_notes(person: User) -> list[tuple[periods.Quarter, str]]:
+    """What the rooms say of ``person``'s move just made, by quarter (see :data:`_MOVE_NOTES`): a
+    user test's move took a quarter's grade to the new head with nothing said on the result page."""
+    return [said for note in _MOVE_NOTES for said in note(person)]
+
+
 # What the rooms above do when a person leaves on a day (grading: an open quarter that began after
 # it no longer waits for their grade). Functions of (the person, the day they left).
 _PERSON_LEFT: list[Callable[[User, date], None]] = []

@@ -618,9 +618,16 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             if (department := form.chosen_without_head) is not None:
                 # A warning, not a refusal: HR may appoint the head afterwards.
                 messages.warning(request, _without_head_warning(department, person))
-            if (on_date := form.cleaned_data["on_date"]) < periods.Quarter.current().first_day:
+            person.refresh_from_db(fields=["department"])
+            # The open quarters whose grade went along (grading says which).
+            notes = services.move_notes(person)
+            followed = {quarter for quarter, _text in notes}
+            on_date = form.cleaned_data["on_date"]
+            if on_date < periods.Quarter.current().first_day and periods.Quarter.of(on_date) not in followed:
                 # A move dated back into a quarter that has ended changes the history, not its grades.
                 messages.info(request, _backdated_move_note(periods.Quarter.of(on_date)))
+            for _quarter, text in notes:
+                messages.info(request, text)
             return redirect("accounts:staff_detail", pk=person.pk)
     # What they handed in and is waiting goes to the new department's head: said before the move,
     # and that a department without one leaves it unreviewed.

@@ -450,3 +450,21 @@ def test_the_staff_import_moving_a_graded_newcomers_start_says_the_row_stays(qua
     assert page.status_code == 200 and 'data-testid="updated-table"' in html
     assert "2026年第4季度在新的参加考核日期之前结束，但林晓在该季度已有评鉴，仍保留在该季度的评鉴中。" in html
     assert quarter.grades.filter(person=newcomer, grade=Grade.FAIRLY_GOOD).exists()
+
+
+def test_the_move_page_says_which_open_quarters_grade_went_with_the_person(
+    quarter, grade_of, head, staff, other_department, other_head, hr, client_for
+):
+    """A user test: a move took a quarter's grade from the head who managed the person all quarter
+    to the new one, and the result page said nothing (nor, when dated back into that quarter, that
+    its grades stayed — which they do only once it is approved)."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="好")
+    day = quarter.period.last_day
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": other_department.pk, "on_date": day.isoformat(), "reason": "轮岗"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"{quarter.period.label}尚未审批：{staff.full_name}该季度的等次随其调入{other_department.name}" in page
+    assert "该季度已有的等次仍记在原科室" not in page

@@ -19,6 +19,7 @@ from accounts.models import Department
 from accounts.services import (
     notify,
     register_appraisal_start_note,
+    register_move_note,
     register_person_left,
     register_status_removal_note,
 )
@@ -151,6 +152,34 @@ def grade_rows_after_leaving_remove(person, left_on) -> int:
     )
 
 
+def grade_rows_moved_notes(person) -> list[tuple]:
+    """What HR reads after moving ``person``, by quarter: each open quarter whose row went along
+    with them (:func:`grade_rows_follow_person`), graded now by the new department's head."""
+    if person.department_id is None:
+        return []
+    rows = QuarterGrade.objects.filter(
+        person_id=person.pk,
+        department_id=person.department_id,
+        headed=False,
+        appraisal_quarter__state=QuarterState.OPEN,
+    ).select_related("appraisal_quarter", "department")
+    return [
+        (
+            row.appraisal_quarter.period,
+            _(
+                "%(quarter)s尚未审批：%(name)s该季度的等次随其调入%(department)s，由该科室负责人评鉴"
+                "（原科室负责人给出、未经确认的等次须重新评鉴）。"
+            )
+            % {
+                "quarter": row.appraisal_quarter.period.label,
+                "name": person.get_full_name(),
+                "department": row.department,
+            },
+        )
+        for row in rows.order_by("appraisal_quarter__year", "appraisal_quarter__quarter")
+    ]
+
+
 def graded_rows_not_due_notes(person) -> list[str]:
     """What HR reads after moving ``person``'s 参加考核日期 past an open quarter in which they are
     already graded: the row stays (``grade_rows_not_due_remove`` takes out only ungraded ones), and a
@@ -192,3 +221,4 @@ def connect() -> None:
     register_appraisal_start_note(graded_rows_not_due_notes)
     register_status_removal_note(grades_resting_on_status)
     register_person_left(grade_rows_after_leaving_remove)
+    register_move_note(grade_rows_moved_notes)
