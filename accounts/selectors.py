@@ -115,20 +115,30 @@ def on_long_leave(day) -> Exists:
     )
 
 
+def _appraised_people(organisation: Organisation) -> QuerySet[User]:
+    """The organisation's people holding the staff role, of a staff type its policy includes (read
+    as they are now: no history is kept of either) — what every list of participants starts from.
+    Exists rather than a join: no duplicate rows, so no DISTINCT to clash with ORDER BY."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
+    return User.objects.filter(
+        Exists(holds_staff_role), organisation=organisation, staff_type__in=policy.participating_staff_types
+    )
+
+
+def posted_on(day: date, prefix: str = "") -> Q:
+    """The postings (:class:`~accounts.models.DepartmentMembership`, reached through ``prefix``,
+    e.g. ``"memberships__"``) that cover ``day``: begun by it and not ended — a posting ends on its
+    ``end_date``, the move's day being the new one's, so one posting covers a day."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
+    )
+
+
 def participants_of(*, organisation: Organisation) -> QuerySet[User]:
     """Who takes part in routine appraisal (writes targets and summaries, is graded): active
     people in an active department, holding the staff role, of a staff type the policy includes."""
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
-    # Exists rather than a join: no duplicate rows, so no DISTINCT to clash with ORDER BY.
-    return User.objects.filter(
-        Exists(holds_staff_role),
-        organisation=organisation,
-        is_active=True,
-        department__isnull=False,
-        department__is_active=True,
-        staff_type__in=policy.participating_staff_types,
-    )
+    return _appraised_people(organisation).filter(is_active=True, department__isnull=False, department__is_active=True)
 
 
 def participants_who_left(*, organisation: Organisation, first_day: date, last_day: date) -> QuerySet[User]:
@@ -137,8 +147,6 @@ def participants_who_left(*, organisation: Organisation, first_day: date, last_d
     posting in the period) and ``left_department_head`` (its head now). A quarter opened after they
     left still grades them, as one opened before does (a user test: whether a leaver was graded
     depended on the order of the two clicks). The staff role and type are read as they are now."""
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
     # Closed postings only: an account deactivated before postings were closed on leaving keeps an
     # open one, which says nothing of when they left.
     # Not a posting that began and ended on one day (an account made by mistake and closed).
@@ -149,17 +157,18 @@ def participants_who_left(*, organisation: Organisation, first_day: date, last_d
         .filter(end_date__gt=F("start_date"))
         .order_by("-end_date", "-pk")
     )
-    return User.objects.filter(
-        Exists(holds_staff_role),
-        Exists(postings),
-        organisation=organisation,
-        is_active=False,
-        # Not one moved into the leadership (领导班子) before leaving: not graded in a department.
-        department__isnull=False,
-        staff_type__in=policy.participating_staff_types,
-    ).annotate(
-        left_department=Subquery(postings.values("department_id")[:1]),
-        left_department_head=Subquery(postings.values("department__head_id")[:1]),
+    return (
+        _appraised_people(organisation)
+        .filter(
+            Exists(postings),
+            is_active=False,
+            # Not one moved into the leadership (领导班子) before leaving: not graded in a department.
+            department__isnull=False,
+        )
+        .annotate(
+            left_department=Subquery(postings.values("department_id")[:1]),
+            left_department_head=Subquery(postings.values("department__head_id")[:1]),
+        )
     )
 
 
@@ -170,20 +179,11 @@ def participants_posted_counts(*, organisation: Organisation, days: dict[str, da
     (``periods.due_for_people`` of its month) — one query for every day (the dashboard's months)."""
     if not days:
         return {}
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
 
     def posted(day: date) -> Q:
-        return (
-            Q(memberships__start_date__lte=day)
-            & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=day))
-            & departments
-            & periods.due_for_people(periods.Month.of(day))
-        )
+        return posted_on(day, "memberships__") & departments & periods.due_for_people(periods.Month.of(day))
 
-    people = User.objects.filter(
-        Exists(holds_staff_role), organisation=organisation, staff_type__in=policy.participating_staff_types
-    )
+    people = _appraised_people(organisation)
     return people.aggregate(**{key: Count("pk", distinct=True, filter=posted(day)) for key, day in days.items()})
 
 
@@ -195,19 +195,10 @@ def participants_posted_on(*, organisation: Organisation, day: date, department_
     and ``posted_code`` of that department. The staff role and staff type are read as they are now
     (no history is kept of them). A posting ends on its ``end_date``: the move's day is the new
     one's, so one posting covers a day. Joined, not a subquery per person: one pass at 100 000."""
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
-    covering = Q(memberships__start_date__lte=day) & (
-        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=day)
-    )
     return (
-        User.objects.annotate(posted=FilteredRelation("memberships", condition=covering))
-        .filter(
-            Exists(holds_staff_role),
-            organisation=organisation,
-            staff_type__in=policy.participating_staff_types,
-            posted__department_id__in=department_ids,
-        )
+        _appraised_people(organisation)
+        .annotate(posted=FilteredRelation("memberships", condition=posted_on(day, "memberships__")))
+        .filter(posted__department_id__in=department_ids)
         .annotate(
             posted_department=F("posted__department__name"),
             posted_sort_order=F("posted__department__sort_order"),

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts import periods
 from accounts.models import Department, DepartmentMembership, User
-from accounts.selectors import participants_of, participants_posted_on, policy_for_organisation
+from accounts.selectors import participants_of, participants_posted_on, policy_for_organisation, posted_on
 from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
 from targets import services as target_services
 from targets.models import TargetSet
@@ -327,8 +327,8 @@ def roster_departments(*, viewer: User, year: int | None = None, month: int | No
     if year is not None and month is not None and (day := periods.Month(year, month).last_day) < periods.today():
         # Only the organisation's closed departments need the history (the active ones are in).
         posted = DepartmentMembership.objects.filter(
-            department__organisation_id=viewer.organisation_id, department__is_active=False, start_date__lte=day
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+            posted_on(day), department__organisation_id=viewer.organisation_id, department__is_active=False
+        )
         departments = Department.objects.filter(
             Q(is_active=True) | Q(pk__in=posted.values("department_id")), organisation_id=viewer.organisation_id
         )
