@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from . import periods, selectors
 from .audit import audit_reason
+from .hooks import Hooks
 from .models import (
     ADMIN_ROLES,
     DEPARTMENT_POSTS,
@@ -773,61 +774,44 @@ def department_reactivate(*, department: Department, actor: User) -> list[Pendin
 # What the rooms above have to say after HR changed a person's 参加考核日期 (a graded quarter that
 # the new start leaves out stays graded): functions of the person returning sentences, registered
 # by the rooms (evaluations.grading.services.headship), read by the staff page after the save.
-_APPRAISAL_START_NOTES: list[Callable[[User], list[str]]] = []
-
-
-def register_appraisal_start_note(note: Callable[[User], list[str]]) -> None:
-    if note not in _APPRAISAL_START_NOTES:
-        _APPRAISAL_START_NOTES.append(note)
+_APPRAISAL_START_NOTES: Hooks[Callable[[User], list[str]]] = Hooks()
+register_appraisal_start_note = _APPRAISAL_START_NOTES.register
 
 
 def appraisal_start_notes(person: User) -> list[str]:
     """What the rooms say of ``person``'s 参加考核日期 just saved (see :data:`_APPRAISAL_START_NOTES`)."""
-    return [text for note in _APPRAISAL_START_NOTES for text in note(person)]
+    return _APPRAISAL_START_NOTES.gather(person)
 
 
 # What the rooms above say after a person was moved to another department (grading: the open
 # quarters whose grade went along with them). Functions of the person, moved, giving (the quarter
 # concerned, what to say).
-_MOVE_NOTES: list[Callable[[User], list[tuple[periods.Quarter, str]]]] = []
-
-
-def register_move_note(note: Callable[[User], list[tuple[periods.Quarter, str]]]) -> None:
-    if note not in _MOVE_NOTES:
-        _MOVE_NOTES.append(note)
+_MOVE_NOTES: Hooks[Callable[[User], list[tuple[periods.Quarter, str]]]] = Hooks()
+register_move_note = _MOVE_NOTES.register
 
 
 def move_notes(person: User) -> list[tuple[periods.Quarter, str]]:
     """What the rooms say of ``person``'s move just made, by quarter (see :data:`_MOVE_NOTES`): a
     user test's move took a quarter's grade to the new head with nothing said on the result page."""
-    return [said for note in _MOVE_NOTES for said in note(person)]
+    return _MOVE_NOTES.gather(person)
 
 
 # What the rooms above do when a person leaves on a day (grading: an open quarter that began after
 # it no longer waits for their grade). Functions of (the person, the day they left).
-_PERSON_LEFT: list[Callable[[User, date], None]] = []
-
-
-def register_person_left(follower: Callable[[User, date], None]) -> None:
-    if follower not in _PERSON_LEFT:
-        _PERSON_LEFT.append(follower)
-
+_PERSON_LEFT: Hooks[Callable[[User, date], None]] = Hooks()
+register_person_left = _PERSON_LEFT.register
 
 # What the rooms above say before a special status is removed: the grades that rest on it
 # (evaluations.grading: a 不确定等次 given for the long leave or the 立案审查). Functions of the status.
-_STATUS_REMOVAL_NOTES: list[Callable[[StaffStatus], list[str]]] = []
-
-
-def register_status_removal_note(note: Callable[[StaffStatus], list[str]]) -> None:
-    if note not in _STATUS_REMOVAL_NOTES:
-        _STATUS_REMOVAL_NOTES.append(note)
+_STATUS_REMOVAL_NOTES: Hooks[Callable[[StaffStatus], list[str]]] = Hooks()
+register_status_removal_note = _STATUS_REMOVAL_NOTES.register
 
 
 def status_removal_notes(status: StaffStatus) -> list[str]:
     """What removing ``status`` leaves behind (see :data:`_STATUS_REMOVAL_NOTES`), said on the page
     that asks before it and after it (a user test removed the long leave behind a 定等 不确定等次
     with nothing said)."""
-    return [text for note in _STATUS_REMOVAL_NOTES for text in note(status)]
+    return _STATUS_REMOVAL_NOTES.gather(status)
 
 
 @transaction.atomic
@@ -1150,8 +1134,7 @@ def staff_set_active(
             for membership in open_postings:
                 membership.end_date = left_on or periods.today()
                 membership.save(update_fields=["end_date"])
-            for follower in _PERSON_LEFT:
-                follower(user, left_on or periods.today())
+            _PERSON_LEFT.run(user, left_on or periods.today())
         elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
             DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())
 
@@ -1401,20 +1384,15 @@ def policy_update(
             }
     with audit_reason(reason):
         policy.save()
-    for hook in _POLICY_CHANGED:
-        hook(policy, changed)
+    _POLICY_CHANGED.run(policy, changed)
     return policy
 
 
 # What the rooms above do when a policy's settings change (the year's suggestions recomputed when a
 # rule of the year changed): functions of (policy, names of the fields changed), registered by the
 # rooms (evaluations.annual), run by policy_update after the save, in its transaction.
-_POLICY_CHANGED: list[Callable[[Policy, set[str]], None]] = []
-
-
-def register_policy_changed(hook: Callable[[Policy, set[str]], None]) -> None:
-    if hook not in _POLICY_CHANGED:
-        _POLICY_CHANGED.append(hook)
+_POLICY_CHANGED: Hooks[Callable[[Policy, set[str]], None]] = Hooks()
+register_policy_changed = _POLICY_CHANGED.register
 
 
 # The settings whose change reaches only some periods, for :func:`policy_change_notes`.

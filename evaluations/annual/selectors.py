@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.hooks import Hooks
 from accounts.models import Department, Organisation, User
 
 from ..grading.models import AppraisalQuarter, GradeReview, QuarterGrade, QuarterState
@@ -166,15 +167,11 @@ class SentBack:
 # publicity.publication holds the objections and stands above this room (it imports it, never the
 # reverse), so it lends the committee's decision page the objections that sent a result back through
 # a reader it registers at start-up (PublicityConfig.ready()), as it lends its posted results.
-_sent_back_readers: list[Callable[[int], list[SentBack]]] = []
-
-
-def register_sent_back_reader(reader: Callable[[int], list[SentBack]]) -> None:
-    """``reader(result_id)`` → the upheld objections that sent that result back, newest first."""
-    if reader not in _sent_back_readers:
-        _sent_back_readers.append(reader)
+# ``reader(result_id)`` → the upheld objections that sent that result back, newest first.
+_sent_back_readers: Hooks[Callable[[int], list[SentBack]]] = Hooks()
+register_sent_back_reader = _sent_back_readers.register
 
 
 def sent_back_for(*, result_id: int) -> list[SentBack]:
     """Why the result came back to the committee to be decided again: each upheld objection."""
-    return [found for reader in _sent_back_readers for found in reader(result_id)]
+    return _sent_back_readers.gather(result_id)

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.audit import audit_reason, event_entry, record_event, record_events
+from accounts.hooks import Hooks
 from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation, role_holders
@@ -572,10 +573,10 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
 # Who reads which annual results stand on a publication, and whether a year's 优秀 list has been
 # posted (publicity, a layer above, registers its readers at start-up: :func:`register_published_reader`);
 # a result on one keeps its decision, and nobody joins a posted list but through its review (复核).
-_published_readers: list[Callable[[list[int]], set[int]]] = []
-_regrading_readers: list[Callable[[list[int]], set[int]]] = []
-_list_posted_readers: list[Callable[[int, int], bool]] = []
-_year_closed_readers: list[Callable[[int, int], str]] = []
+_published_readers: Hooks[Callable[[list[int]], set[int]]] = Hooks()
+_regrading_readers: Hooks[Callable[[list[int]], set[int]]] = Hooks()
+_list_posted_readers: Hooks[Callable[[int, int], bool]] = Hooks()
+_year_closed_readers: Hooks[Callable[[int, int], str]] = Hooks()
 
 
 def register_published_reader(
@@ -590,35 +591,27 @@ def register_published_reader(
     (off the list until decided again); ``list_posted(organisation_id, year)`` → whether the
     year's 优秀 list has been posted; ``year_closed(organisation_id, year)`` → the reason the
     year's close (:func:`~evaluations.annual.locking.annual_year_close`) recorded, "" before it."""
-    for readers, one in ((_published_readers, reader), (_regrading_readers, regrading)):
-        if one not in readers:
-            readers.append(one)
-    if list_posted not in _list_posted_readers:
-        _list_posted_readers.append(list_posted)
-    if year_closed not in _year_closed_readers:
-        _year_closed_readers.append(year_closed)
+    _published_readers.register(reader)
+    _regrading_readers.register(regrading)
+    _list_posted_readers.register(list_posted)
+    _year_closed_readers.register(year_closed)
 
 
 # Who follows a line sent back and decided again (publicity: a line decided other than 优秀 leaves
-# the list at once), told of the results' ids after the decisions are saved.
-_decided_again_followers: list[Callable[[list[int]], None]] = []
-
-
-def register_decided_again_follower(follower: Callable[[list[int]], None]) -> None:
-    """``follower(result_ids)``: results whose line an upheld objection had sent back to the
-    committee, just decided again (:func:`annual_decide`, :func:`annual_adopt_suggestions`)."""
-    if follower not in _decided_again_followers:
-        _decided_again_followers.append(follower)
+# the list at once), told of the results' ids after the decisions are saved:
+# ``follower(result_ids)``, results whose line an upheld objection had sent back to the committee,
+# just decided again (:func:`annual_decide`, :func:`annual_adopt_suggestions`).
+_decided_again_followers: Hooks[Callable[[list[int]], None]] = Hooks()
+register_decided_again_follower = _decided_again_followers.register
 
 
 def _decided_again(result_ids: list[int]) -> None:
     if result_ids:
-        for follower in _decided_again_followers:
-            follower(sorted(result_ids))
+        _decided_again_followers.run(sorted(result_ids))
 
 
-def _read(readers: list[Callable[[list[int]], set[int]]], result_ids: list[int]) -> set[int]:
-    return set().union(*(reader(result_ids) for reader in readers)) if result_ids else set()
+def _read(readers: Hooks[Callable[[list[int]], set[int]]], result_ids: list[int]) -> set[int]:
+    return readers.union(result_ids) if result_ids else set()
 
 
 def _published(result_ids: list[int]) -> set[int]:
@@ -626,11 +619,11 @@ def _published(result_ids: list[int]) -> set[int]:
 
 
 def _list_posted(*, organisation_id: int, year: int) -> bool:
-    return any(reader(organisation_id, year) for reader in _list_posted_readers)
+    return bool(_list_posted_readers.first(organisation_id, year, default=False))
 
 
 def _year_closed(*, organisation_id: int, year: int) -> str:
-    return next((why for reader in _year_closed_readers if (why := reader(organisation_id, year))), "")
+    return _year_closed_readers.first(organisation_id, year, default="")
 
 
 def _lock_if_year_closed(*, organisation_id: int, year: int, result_ids: list[int]) -> None:

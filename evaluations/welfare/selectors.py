@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 
 from accounts import periods
+from accounts.hooks import Hooks
 from accounts.models import User
 from accounts.workflow import EDITABLE_STATUSES, awaiting_review_by
 
@@ -22,12 +23,8 @@ from .models import ConsequenceKind, WelfareAssessment, WelfareConsequence, Welf
 # objection, by a nightly job. It stands above this room, so it lends the rule through a reader it
 # registers at start-up (PublicityConfig.ready()): ``reader(day)`` → an Exists over the assessment
 # (``OuterRef("pk")``), true when its line stands 定等 on ``day``.
-_final_by_date_readers: list[Callable[[date], Exists]] = []
-
-
-def register_final_by_date_reader(reader: Callable[[date], Exists]) -> None:
-    if reader not in _final_by_date_readers:
-        _final_by_date_readers.append(reader)
+_final_by_date_readers: Hooks[Callable[[date], Exists]] = Hooks()
+register_final_by_date_reader = _final_by_date_readers.register
 
 
 def with_stage_today(rows: QuerySet[WelfareAssessment], *, today: date) -> QuerySet[WelfareAssessment]:
@@ -113,23 +110,15 @@ class PublishedWindow:
 # publicity.publication publishes this room's results and stands above it (it imports this room,
 # never the reverse), so it lends the worker's page the window of their line through a reader it
 # registers at start-up (PublicityConfig.ready()), as it lends evaluations.annual its posted results.
-_window_readers: list[Callable[[int], PublishedWindow | None]] = []
-
-
-def register_publication_window_reader(reader: Callable[[int], PublishedWindow | None]) -> None:
-    """``reader(assessment_id)`` → the window of the publication line of that assessment, or None."""
-    if reader not in _window_readers:
-        _window_readers.append(reader)
+# ``reader(assessment_id)`` → the window of the publication line of that assessment, or None.
+_window_readers: Hooks[Callable[[int], PublishedWindow | None]] = Hooks()
+register_publication_window_reader = _window_readers.register
 
 
 def publication_window_of(*, assessment_id: int) -> PublishedWindow | None:
     """The window the worker's result is (or was) published for: the publication's own dates (its
     first working day on or after the day HR published it), never the day of publishing."""
-    for reader in _window_readers:
-        found = reader(assessment_id)
-        if found is not None:
-            return found
-    return None
+    return _window_readers.first(assessment_id)
 
 
 def own_assessments(*, user: User, today: date | None = None) -> QuerySet[WelfareAssessment]:
