@@ -115,6 +115,38 @@ def on_long_leave(day) -> Exists:
     )
 
 
+def seconded_through(period: periods.Quarter | periods.Month, ref: str = "pk") -> Exists:
+    """A condition on people (``ref``: the outer path to the person): seconded out (挂职/援派) for
+    the whole of ``period``. The host organisation appraises them (DOMAIN §2): their home asks none
+    of the period's targets or summaries — no reminder, not missing on the roster, nothing to do on
+    their home page — and its approval does not wait for them; they keep their grade row (the
+    grading page suggests the host's grade). Two days away excuse nothing."""
+    return Exists(
+        StaffStatus.objects.filter(
+            user_id=OuterRef(ref), kind=StaffStatusKind.SECONDED, start_date__lte=period.first_day
+        ).exclude(end_date__lt=period.last_day)
+    )
+
+
+@dataclass(frozen=True)
+class Secondments:
+    """One person's secondments, read once, to ask of many periods (:func:`seconded_through` for
+    one person: their home page, their summaries page)."""
+
+    spans: tuple[tuple[date, date | None], ...] = ()
+
+    def through(self, period: periods.Quarter | periods.Month) -> bool:
+        return any(start <= period.first_day and (end is None or end >= period.last_day) for start, end in self.spans)
+
+
+def secondments_of(*, person: User) -> Secondments:
+    return Secondments(
+        tuple(
+            StaffStatus.objects.filter(user=person, kind=StaffStatusKind.SECONDED).values_list("start_date", "end_date")
+        )
+    )
+
+
 def _appraised_people(organisation: Organisation) -> QuerySet[User]:
     """The organisation's people holding the staff role, of a staff type its policy includes (read
     as they are now: no history is kept of either) — what every list of participants starts from.
@@ -175,13 +207,15 @@ def participants_who_left(*, organisation: Organisation, first_day: date, last_d
 def participants_posted_counts(*, organisation: Organisation, days: dict[str, date], departments: Q) -> dict[str, int]:
     """How many took part on each of ``days`` (key → day) in the departments ``departments`` selects
     (a filter on ``Department`` reached through ``memberships__department``), by their postings then,
-    as :func:`participants_posted_on` lists them for one day, and owing that day
-    (``periods.due_for_people`` of its month) — one query for every day (the dashboard's months)."""
+    as :func:`participants_posted_on` lists them for one day, and owing that day's month a summary
+    (``periods.due_for_people``, not :func:`seconded_through` it) — one query for every day (the
+    dashboard's months)."""
     if not days:
         return {}
 
     def posted(day: date) -> Q:
-        return posted_on(day, "memberships__") & departments & periods.due_for_people(periods.Month.of(day))
+        month = periods.Month.of(day)
+        return posted_on(day, "memberships__") & departments & periods.due_for_people(month) & ~seconded_through(month)
 
     people = _appraised_people(organisation)
     return people.aggregate(**{key: Count("pk", distinct=True, filter=posted(day)) for key, day in days.items()})

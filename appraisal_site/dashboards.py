@@ -27,7 +27,7 @@ from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.models import Department, Organisation, Policy, User
-from accounts.selectors import participants_of, participants_posted_counts
+from accounts.selectors import participants_of, participants_posted_counts, seconded_through
 from accounts.workflow import handed_in
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
@@ -235,10 +235,18 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     are its drafts, which are not late."""
     today = periods.today()
     organisation = Organisation.objects.get(pk=scope.organisation_id)
-    # Per month, those it asked a summary of: a newcomer from the month they began (periods.due_for_people).
+    # Per month, those it asked a summary of: a newcomer from the month they began (periods.due_for_people),
+    # not one seconded out for the whole month (seconded_through).
     participants = participants_of(organisation=organisation).filter(scope.departments()).order_by()
     expected_in = participants.aggregate(
-        **{f"m{month}": Count("pk", filter=periods.due_for_people(periods.Month(year, month))) for month in MONTHS}
+        **{
+            f"m{month}": Count(
+                "pk",
+                filter=periods.due_for_people(periods.Month(year, month))
+                & ~seconded_through(periods.Month(year, month)),
+            )
+            for month in MONTHS
+        }
     )
     # A month that has ended counts who was posted then (one query for all of them): someone who left
     # or moved since (a user test read 59 here beside the roster's 60 for October).

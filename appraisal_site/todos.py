@@ -23,9 +23,11 @@ from django.utils.translation import pgettext
 from accounts import periods
 from accounts.models import Department, User
 from accounts.selectors import (
+    Secondments,
     participants_of,
     pending_changes_to_decide,
     policy_for_organisation,
+    secondments_of,
     without_head_at_work,
 )
 from accounts.text import join_list, join_sentences
@@ -102,26 +104,33 @@ class OwnPeriod:
     # (periods.is_due, as the targets and summaries pages decide it): not before their 参加考核日期.
     target_due: bool = True
     summary_due: bool = True
+    # The person's secondments (挂职/援派): a period they are away for the whole of asks nothing of them.
+    away: Secondments = Secondments()
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
     policy = periods.person_policy(policy, user)
     quarter = periods.Quarter.of(today)
     known = recent_summaries(owner=user, today=today)
-    due = summary_month_due(owner=user, today=today, policy=policy, known=known)
+    # Seconded out for a whole month (quarter): the host appraises them, their home asks nothing of it
+    # (a user test's seconded person read three months' summaries as to do).
+    away = secondments_of(person=user)
+    due = summary_month_due(owner=user, today=today, policy=policy, known=known, away=away)
     # One per person and quarter (one_target_set_per_quarter): this quarter's and the last, in one read.
     sets = {(s.year, s.quarter): s for s in own_target_sets(owner=user, quarters=[quarter, quarter.previous()])}
+    owed = summaries_owed(
+        known=known, today=today, policy=policy, before=(due.year, due.month), organisation_id=user.organisation_id
+    )
     return OwnPeriod(
         quarter=quarter,
         target_set=sets.get((quarter.year, quarter.quarter)),
         due=due,
-        owed=summaries_owed(
-            known=known, today=today, policy=policy, before=(due.year, due.month), organisation_id=user.organisation_id
-        ),
+        owed=[month for month in owed if not away.through(month)],
         returned={key: s.pk for key, s in known.items() if s is not None and s.status == ReviewStatus.RETURNED},
         last_target_set=sets.get((quarter.previous().year, quarter.previous().quarter)),
-        target_due=periods.is_due(policy, quarter),
-        summary_due=periods.is_due(policy, periods.Month(due.year, due.month)),
+        target_due=periods.is_due(policy, quarter) and not away.through(quarter),
+        summary_due=due.owed,
+        away=away,
     )
 
 
@@ -245,7 +254,7 @@ def _last_quarter(user: User, own: OwnPeriod, policy) -> Todo:
     (still taken, late: its grading cannot be approved without them), or its approved items not yet
     self-assessed (完成 / 部分完成 / 未完成, what the grader reads)."""
     quarter, target_set = own.quarter.previous(), own.last_target_set
-    if not periods.is_due(policy, quarter):
+    if not periods.is_due(policy, quarter) or own.away.through(quarter):
         return Todo("last-quarter", "", 0, "")
     if target_set is None or target_set.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
         label, count = _("%(quarter)s目标未提交，请补填（逾期仍可提交）"), 1

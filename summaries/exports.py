@@ -67,16 +67,18 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
             return late
         return overdue if status not in HANDED_IN_STATUSES and periods.past_deadline(policy, due, start, today) else ""
 
-    for department, number, full_name, username, summary, summary_late, targets, targets_late, start in values.iterator(
-        chunk_size=CHUNK
-    ):
+    for row in values.iterator(chunk_size=CHUNK):
+        department, number, full_name, username, summary, summary_late, targets, targets_late, start = row[:9]
+        # Seconded out for the whole month (quarter): nothing asked of it (review.roster_people).
+        summary_due = periods.is_due_for(period, start) and not row[9]
+        targets_due = periods.is_due_for(period.quarter, start) and not row[10]
         summary_label = labels.get(summary) or review.roster_status_label(summary)
         targets_label = labels.get(targets) or review.roster_status_label(targets)
-        if summary in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period, start):
+        if summary in (None, ReviewStatus.DRAFT) and not summary_due:
             summary_label = not_due
         elif summary is None and not_started:
             summary_label = not_yet
-        if targets in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period.quarter, start):
+        if targets in (None, ReviewStatus.DRAFT) and not targets_due:
             targets_label = not_due
         elif targets is None and quarter_not_started:
             targets_label = not_yet
@@ -85,9 +87,9 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
             number,
             full_name or username,
             summary_label,
-            badge(summary_late, summary, period, start),
+            badge(summary_late, summary, period, start) if summary_due else "",
             targets_label,
-            badge(targets_late, targets, period.quarter, start),
+            badge(targets_late, targets, period.quarter, start) if targets_due else "",
         ]
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.models import Job, Notification, Organisation
-from accounts.selectors import on_long_leave, participants_of, policy_for_organisation
+from accounts.selectors import on_long_leave, participants_of, policy_for_organisation, seconded_through
 from accounts.services import notify_many
 from accounts.text import in_site_language
 from accounts.workflow import ReviewStatus, handed_in, reviewer_id_expression
@@ -56,9 +56,11 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
         submitted = TargetSet.objects.filter(handed_in(), organisation=organisation, year=year, quarter=quarter)
         # Not a newcomer who began after the organisation's deadline: theirs is later
         # (periods.person_policy), their home page says when.
+        # Nor one seconded out for the whole quarter: the host appraises them (seconded_through).
         pending = (
             people.exclude(pk__in=submitted.values("owner_id"))
             .exclude(appraisal_start__gt=due)
+            .exclude(seconded_through(current))
             .values_list("pk", flat=True)
         )
         with in_site_language():
@@ -82,6 +84,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
         pending = (
             people.exclude(pk__in=submitted.values("owner_id"))
             .filter(periods.due_for_people(last_month))
+            .exclude(seconded_through(last_month))
             .values_list("pk", flat=True)
         )
         with in_site_language():

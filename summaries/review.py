@@ -20,7 +20,13 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts import periods
 from accounts.models import Department, DepartmentMembership, User
-from accounts.selectors import participants_of, participants_posted_on, policy_for_organisation, posted_on
+from accounts.selectors import (
+    participants_of,
+    participants_posted_on,
+    policy_for_organisation,
+    posted_on,
+    seconded_through,
+)
 from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
 from targets import services as target_services
 from targets.models import TargetSet
@@ -424,6 +430,9 @@ def roster_people(
             .annotate(posted_department=F("department__name"))
             .order_by("department__sort_order", "department__code", "employee_number", "pk")
         )
+    # Seconded out (挂职/援派) for the whole month (quarter): the host appraises them, their home asks
+    # nothing of it (accounts.selectors.seconded_through): 无需填报, never missing nor 逾期.
+    people = people.annotate(seconded_month=seconded_through(period), seconded_quarter=seconded_through(period.quarter))
     if show == ROSTER_NOT_SUBMITTED and not periods.Month(year, month).has_begun(periods.today()):
         # A month that has not begun asks nothing yet (its cells say 未到).
         people = people.none()
@@ -431,15 +440,21 @@ def roster_people(
         # A newcomer who began after the month ended owes none (periods.person_policy).
         people = people.filter(
             ~Exists(summaries.filter(handed_in())), periods.due_for_people(periods.Month(year, month))
-        )
+        ).exclude(seconded_month=True)
     elif show == "late":
         # Every row with a badge: handed in late (迟交), or not handed in past the person's deadline
         # (逾期, periods.past_deadline as the rows say it).
         policy, today = policy_for_organisation(organisation_id=viewer.organisation_id), periods.today()
         period = periods.Month(year, month)
-        overdue_summary = ~Exists(summaries.filter(handed_in())) & periods.past_deadline_people(policy, period, today)
-        overdue_targets = ~Exists(target_sets.filter(handed_in())) & periods.past_deadline_people(
-            policy, period.quarter, today
+        overdue_summary = (
+            ~Exists(summaries.filter(handed_in()))
+            & periods.past_deadline_people(policy, period, today)
+            & Q(seconded_month=False)
+        )
+        overdue_targets = (
+            ~Exists(target_sets.filter(handed_in()))
+            & periods.past_deadline_people(policy, period.quarter, today)
+            & Q(seconded_quarter=False)
         )
         people = people.filter(
             Exists(summaries.filter(is_late=True))
@@ -465,12 +480,23 @@ def roster_counts(people: QuerySet[User], *, year: int, month: int) -> dict[str,
     returned = Q(status=ReviewStatus.RETURNED)
     summary_in, summary_returned = Exists(summaries.filter(handed_in())), Exists(summaries.filter(returned))
     targets_in, targets_returned = Exists(target_sets.filter(handed_in())), Exists(target_sets.filter(returned))
-    # A newcomer who began after the month (the quarter) ended is not missing it (periods.person_policy).
+    # A newcomer who began after the month (the quarter) ended is not missing it (periods.person_policy),
+    # nor one seconded out for all of it. The conditions, not the annotations roster_people made of
+    # them: an aggregate over an annotated subquery runs as a subquery of its own.
     return people.order_by().aggregate(
         total=Count("pk"),
-        summary_missing=Count("pk", filter=~summary_in & ~summary_returned & periods.due_for_people(period)),
+        summary_missing=Count(
+            "pk",
+            filter=~summary_in & ~summary_returned & periods.due_for_people(period) & ~seconded_through(period),
+        ),
         summary_returned=Count("pk", filter=summary_returned),
-        targets_missing=Count("pk", filter=~targets_in & ~targets_returned & periods.due_for_people(period.quarter)),
+        targets_missing=Count(
+            "pk",
+            filter=~targets_in
+            & ~targets_returned
+            & periods.due_for_people(period.quarter)
+            & ~seconded_through(period.quarter),
+        ),
         targets_returned=Count("pk", filter=targets_returned),
     )
 
@@ -500,6 +526,8 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
     for person in people:
         summary, targets = summaries.get(person.pk), target_sets.get(person.pk)
         start = person.appraisal_start
+        summary_due = periods.is_due_for(period, start) and not getattr(person, "seconded_month", False)
+        targets_due = periods.is_due_for(period.quarter, start) and not getattr(person, "seconded_quarter", False)
         summary_in = bool(summary and summary.status in HANDED_IN_STATUSES)
         targets_in = bool(targets and targets.status in HANDED_IN_STATUSES)
         rows.append(
@@ -511,12 +539,14 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
                 targets_status=targets.status if targets else None,
                 targets_late=bool(targets and targets.is_late),
                 targets_id=targets.pk if targets else None,
-                summary_not_due=not periods.is_due_for(period, start),
-                targets_not_due=not periods.is_due_for(period.quarter, start),
+                summary_not_due=not summary_due,
+                targets_not_due=not targets_due,
                 summary_overdue=policy is not None
+                and summary_due
                 and not summary_in
                 and periods.past_deadline(policy, period, start, today),
                 targets_overdue=policy is not None
+                and targets_due
                 and not targets_in
                 and periods.past_deadline(policy, period.quarter, start, today),
             )
@@ -543,6 +573,8 @@ ROSTER_VALUES = (
     "ts__status",
     "ts__is_late",
     "appraisal_start",
+    "seconded_month",
+    "seconded_quarter",
 )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Policy, User
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import Secondments, policy_for_organisation, secondments_of
 from accounts.workflow import HANDED_IN_STATUSES, awaiting_review_by
 from targets.models import TargetItem
 
@@ -31,6 +31,8 @@ class MonthRow:
     before_start: bool = False
     # Its quarter's results are approved: nothing of it is written or handed in any more.
     closed: bool = False
+    # The person was seconded out (挂职/援派) for the whole month: the host appraises them, nothing asked.
+    seconded: bool = False
 
     @property
     def month_last_day(self) -> date:
@@ -131,13 +133,21 @@ def month_not_owed(*, owner: User, period: periods.Month) -> str:
 
 
 def summary_month_due(
-    *, owner: User, today: date, policy, known: dict[tuple[int, int], MonthlySummary | None] | None = None
+    *,
+    owner: User,
+    today: date,
+    policy,
+    known: dict[tuple[int, int], MonthlySummary | None] | None = None,
+    away: Secondments | None = None,
 ) -> DueMonth:
     """The period actually due first: last month while its summary is not handed in and its deadline
     (policy: day N of this month) has not passed, else this month. On 1 December a November summary
     still a draft (due 5 December) comes before December's. Two months, one query; none where
-    ``known`` ((year, month) → the person's summary or None, as a page listed them) has both."""
+    ``known`` ((year, month) → the person's summary or None, as a page listed them) has both. A
+    month the person is seconded out for the whole of is not owed (``away``: their
+    :func:`~accounts.selectors.secondments_of`, read here when not given)."""
     policy = periods.person_policy(policy, owner)
+    away = secondments_of(person=owner) if away is None else away
     current = periods.Month.of(today)
     previous = current.previous()
     months = [(previous.year, previous.month), (current.year, current.month)]
@@ -159,6 +169,7 @@ def summary_month_due(
         today <= deadline
         and pending
         and periods.is_due(policy, previous)
+        and not away.through(previous)
         and not periods.is_period_locked(owner.organisation_id, previous.quarter)
     ):
         return DueMonth(previous.year, previous.month, deadline, before, is_current=False)
@@ -168,7 +179,7 @@ def summary_month_due(
         periods.summary_deadline(policy, current),
         by_month.get((current.year, current.month)),
         is_current=True,
-        owed=periods.is_due(policy, current),
+        owed=periods.is_due(policy, current) and not away.through(current),
     )
 
 
@@ -197,6 +208,7 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
     # A month of an approved quarter is not overdue nor offered 补写: the service refuses it (a user
     # test moved a newcomer's 参加考核日期 earlier after the approval: October became 已逾期 for ever).
     closed = periods.locked_quarters(owner.organisation_id, [periods.Quarter(year, q) for q in range(1, 5)])
+    away = secondments_of(person=owner)
     rows = []
     for month in range(1, 13):
         summary = by_month.get(month)
@@ -204,7 +216,8 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
         deadline = periods.summary_deadline(policy, period)
         is_future = not period.has_begun(today)
         unsubmitted = summary is None or summary.submitted_at is None
-        due = periods.is_due(policy, period) and period.quarter not in closed
+        seconded = away.through(period)
+        due = periods.is_due(policy, period) and period.quarter not in closed and not seconded
         rows.append(
             MonthRow(
                 year=year,
@@ -216,6 +229,7 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
                 is_overdue=due and not is_future and unsubmitted and today > deadline,
                 before_start=not periods.is_due(policy, period),
                 closed=period.quarter in closed,
+                seconded=seconded,
             )
         )
     return rows

@@ -355,3 +355,26 @@ def test_a_month_that_has_ended_counts_who_was_posted_then_as_the_roster_does(cl
     assert rows["10月"][3] == october
     # Gone before November ended: not in November's count, as not on its roster.
     assert rows["11月"][3] == roster_people(viewer=hr, year=YEAR, month=11).count() == october - 1
+
+
+def test_a_month_someone_was_seconded_out_for_is_not_counted_missing_as_the_roster_does(
+    client_for, hr, staff, settings
+):
+    """Seconded out (挂职/援派) for the whole of October: the host appraises them, October asks no
+    summary of them here (the roster says 无需填报); from 1 November they are back and owe November's."""
+    from accounts.models import StaffStatus, StaffStatusKind
+    from summaries.review import roster_counts, roster_people
+
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    StaffStatus.objects.create(
+        user=staff, kind=StaffStatusKind.SECONDED, start_date=date(YEAR, 9, 28), end_date=date(YEAR, 10, 31)
+    )
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+    missing = {
+        month: roster_counts(roster_people(viewer=hr, year=YEAR, month=month), year=YEAR, month=month)[
+            "summary_missing"
+        ]
+        for month in (10, 11)
+    }
+    assert rows["10月"][3] == missing[10] == missing[11] - 1
+    assert rows["11月"][3] == missing[11]

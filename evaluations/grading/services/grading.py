@@ -12,7 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,6 @@ from accounts.models import (
     Organisation,
     Policy,
     Role,
-    StaffStatus,
-    StaffStatusKind,
     User,
 )
 from accounts.selectors import (
@@ -37,6 +35,7 @@ from accounts.selectors import (
     participants_who_left,
     policy_for_organisation,
     role_holders,
+    seconded_through,
 )
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import in_site_language, join_list
@@ -781,14 +780,10 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
     # planner walks them and stops at the cap, whatever it guesses of how many rows match.
     period = appraisal_quarter.period
-    # For the whole quarter: two days away do not excuse three months of home documents (a review).
-    seconded = StaffStatus.objects.filter(
-        user_id=OuterRef("person_id"), kind=StaffStatusKind.SECONDED, start_date__lte=period.first_day
-    ).exclude(end_date__lt=period.last_day)
     rows = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__is_active=True)
         .exclude(grade=Grade.UNCERTAIN)
-        .exclude(Exists(seconded))
+        .exclude(seconded_through(period, "person_id"))
         .order_by("appraisal_quarter_id", "pk")
     )
     begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter, policy=policy)
