@@ -128,6 +128,21 @@ def seconded_through(period: periods.Quarter | periods.Month, ref: str = "pk") -
     )
 
 
+def seconded_ids(*, organisation_id: int, period: periods.Quarter | periods.Month) -> set[int]:
+    """The ids of the organisation's people :func:`seconded_through` ``period``, in one small query:
+    for a list streamed by value rows (the roster's workbook), where a subquery per row would cost
+    100 000 lookups for the few who are away."""
+    return set(
+        StaffStatus.objects.filter(
+            user__organisation_id=organisation_id,
+            kind=StaffStatusKind.SECONDED,
+            start_date__lte=period.first_day,
+        )
+        .exclude(end_date__lt=period.last_day)
+        .values_list("user_id", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class Secondments:
     """One person's secondments, read once, to ask of many periods (:func:`seconded_through` for

@@ -25,7 +25,7 @@ from accounts import jobs, periods
 from accounts.excel import new_sheet, write_table
 from accounts.listing import export_filename
 from accounts.models import Job, Policy, User
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import policy_for_organisation, seconded_ids
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 
 from . import review
@@ -67,11 +67,14 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
             return late
         return overdue if status not in HANDED_IN_STATUSES and periods.past_deadline(policy, due, start, today) else ""
 
+    # Seconded out for the whole month (quarter): nothing asked of it, as on the page (the few away,
+    # read once: not a subquery for each of 100 000 rows).
+    away_month = seconded_ids(organisation_id=policy.organisation_id, period=period)
+    away_quarter = seconded_ids(organisation_id=policy.organisation_id, period=period.quarter)
     for row in values.iterator(chunk_size=CHUNK):
-        department, number, full_name, username, summary, summary_late, targets, targets_late, start = row[:9]
-        # Seconded out for the whole month (quarter): nothing asked of it (review.roster_people).
-        summary_due = periods.is_due_for(period, start) and not row[9]
-        targets_due = periods.is_due_for(period.quarter, start) and not row[10]
+        department, number, full_name, username, summary, summary_late, targets, targets_late, start, pk = row
+        summary_due = periods.is_due_for(period, start) and pk not in away_month
+        targets_due = periods.is_due_for(period.quarter, start) and pk not in away_quarter
         summary_label = labels.get(summary) or review.roster_status_label(summary)
         targets_label = labels.get(targets) or review.roster_status_label(targets)
         if summary in (None, ReviewStatus.DRAFT) and not summary_due:

@@ -573,8 +573,7 @@ ROSTER_VALUES = (
     "ts__status",
     "ts__is_late",
     "appraisal_start",
-    "seconded_month",
-    "seconded_quarter",
+    "pk",
 )
 
 
