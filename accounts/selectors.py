@@ -153,6 +153,10 @@ class Secondments:
     def through(self, period: periods.Quarter | periods.Month) -> bool:
         return any(start <= period.first_day and (end is None or end >= period.last_day) for start, end in self.spans)
 
+    def on(self, day: date) -> tuple[date, date | None] | None:
+        """The secondment (first day, last day or None) ``day`` falls in, if any."""
+        return next(((start, end) for start, end in self.spans if start <= day and (end is None or end >= day)), None)
+
 
 def secondments_of(*, person: User) -> Secondments:
     return Secondments(

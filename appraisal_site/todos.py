@@ -106,6 +106,7 @@ class OwnPeriod:
     summary_due: bool = True
     # The person's secondments (挂职/援派): a period they are away for the whole of asks nothing of them.
     away: Secondments = Secondments()
+    today: date | None = None
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
@@ -131,6 +132,7 @@ def own_period(user: User, *, today: date, policy) -> OwnPeriod:
         target_due=periods.is_due(policy, quarter) and not away.through(quarter),
         summary_due=due.owed,
         away=away,
+        today=today,
     )
 
 

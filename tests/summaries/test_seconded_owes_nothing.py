@@ -53,6 +53,8 @@ def test_the_home_page_asks_nothing_of_the_months_and_quarter_away(
     assert {todo.key: todo for todo in back}["summaries-owed"].count == 2
     page = client_for(seconded).get("/").content.decode()
     assert 'data-testid="my-targets-not-due"' in page and 'data-testid="my-summary-not-due"' in page
+    assert "挂职/援派（2026-10-01至2026-12-31）期间由派驻单位考核" in page
+    assert 'data-testid="my-secondment"' not in client_for(two_days_away).get("/").content.decode()
 
 
 def test_no_reminder_reaches_the_one_away_and_one_away_two_days_is_reminded(organisation, seconded, two_days_away):
