@@ -17,7 +17,7 @@ from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
-from ..discipline.selectors import vetoed_among
+from ..discipline.selectors import own_veto_flags, vetoed_among
 from ..grading.models import Grade
 from . import achievements as achievement_services
 from . import lists, selectors, services
@@ -362,5 +362,7 @@ def my_history(request: HttpRequest) -> HttpResponse:
             "page": page_of(request, selectors.own_quarter_grades(person=person), per_page=HISTORY_PAGE_SIZE),
             # A career has a few dozen years at most; the newest ones, in one bounded query.
             "years": list(selectors.own_annual_results(person=person)[:HISTORY_YEARS]),
+            # What a veto notice leads to: each year's 一票否决 and why (a user test's link read nothing of it).
+            "veto_flags": own_veto_flags(person_id=person.pk),
         },
     )

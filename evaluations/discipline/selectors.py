@@ -171,6 +171,18 @@ def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, l
     return reasons
 
 
+# How many of a person's veto flags their own record lists (a career has a handful at most).
+OWN_VETO_FLAGS_SHOWN = 20
+
+
+def own_veto_flags(*, person_id: int) -> list[VetoFlag]:
+    """The person's veto flags, newest year first, lifted ones too (with why): their own record
+    (我的考核记录), where the notice of a veto leads."""
+    return list(
+        VetoFlag.objects.filter(person_id=person_id).order_by("-year", "-raised_at", "-pk")[:OWN_VETO_FLAGS_SHOWN]
+    )
+
+
 def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag]:
     """The people with an active veto flag on ``year``, as a subquery (``person_id__in=``)."""
     return VetoFlag.objects.filter(person__organisation=organisation, year=year, lifted_at__isnull=True).values(

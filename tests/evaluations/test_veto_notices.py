@@ -48,11 +48,38 @@ def test_a_flag_the_nightly_reconciliation_raises_is_told(organisation, inspecto
     assert len(_told(staff, "年度有一票否决事项")) == 1 and len(_told(hr, "新增一票否决事项")) == 1
 
 
-def test_a_sanctions_veto_is_told_for_each_year_it_bars(organisation, staff, hr):
+def test_a_sanctions_veto_is_told_once_for_the_years_it_bars_with_what_it_does_to_them(organisation, staff, hr):
+    """A user test: a 记过 was told "当年不能评为优秀" while its year was then 不确定等次 (the rules
+    table's effect), and a 记大过 sent the person two notices (2026 and 2027) and HR two more."""
+    demerit = SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(2026, 3, 1))
+    assert [flag.year for flag in veto.veto_flags_for_sanction(sanction_id=demerit.pk)] == [2026]
+    [told] = _told(staff, "年度有一票否决事项")
+    assert told.startswith("您2026年度有一票否决事项，当年不确定等次：") and "记过" in told
+    [theirs] = _told(hr, "新增一票否决事项")
+    assert theirs.startswith(f"{staff.get_full_name()}2026年度新增一票否决事项，当年不确定等次：")
+
+    serious = SanctionFactory(person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(2026, 4, 1))
+    assert [flag.year for flag in veto.veto_flags_for_sanction(sanction_id=serious.pk)] == [2026, 2027]
+    [told] = _told(staff, "2026、2027年度有一票否决事项")
+    assert "各年度均不确定等次" in told and "记大过" in told
+    assert len(_told(hr, "2026、2027年度新增一票否决事项，各年度均不确定等次")) == 1
+    assert len(_told(staff, "年度有一票否决事项")) == 2  # one per sanction
+
+    # A 警告 bars 优秀 only; a serious finding too.
+    warning = SanctionFactory(person=staff, kind=SanctionKind.WARNING, decided_on=date(2025, 5, 1))
+    veto.veto_flags_for_sanction(sanction_id=warning.pk)
+    assert len(_told(staff, "您2025年度有一票否决事项，当年不能评为优秀：")) == 1
+
+
+def test_a_veto_notice_leads_to_the_persons_own_record_which_lists_it(client_for, organisation, staff):
+    """A user test: the notice's link opened 我的考核记录, which said nothing of a veto."""
     sanction = SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(2026, 3, 1))
-    flags = veto.veto_flags_for_sanction(sanction_id=sanction.pk)
-    assert flags
-    assert len(_told(staff, "年度有一票否决事项")) == len(flags)
+    veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    notice = Notification.objects.get(recipient=staff, message__contains="一票否决")
+    page = client_for(staff).get(notice.url.split("#")[0]).content.decode()
+    assert notice.url.endswith("#veto") and 'id="veto"' in page
+    rows = page.split('data-testid="history-veto-flag"')[1:]
+    assert len(rows) == 1 and "2026年" in rows[0] and "记过" in rows[0] and "有效" in rows[0]
 
 
 def test_a_flag_withdrawn_moved_or_reworded_by_a_correction_is_told(organisation, inspector, staff, colleague, hr):
@@ -122,8 +149,11 @@ def test_a_flag_that_goes_with_its_case_closed_says_so(organisation, staff, hr):
     sanction.closed_on = date(2026, 6, 1)
     sanction.save()
     assert veto.veto_reconcile(organisation=organisation).removed
-    assert len(_told(staff, "2026年度的一票否决事项已随其依据结案或解除而撤销，不再影响当年评优")) == 1
-    assert len(_told(hr, f"{staff.get_full_name()}2026年度的一票否决事项已随其依据结案或解除而撤销")) == 1
+    # The years it barred until the close, in one notice.
+    [told] = _told(staff, "年度的一票否决事项已随其依据结案或解除而撤销")
+    assert told.startswith("您2026") and ("不再影响当年评优" in told or "不再影响各年度评优" in told)
+    [theirs] = _told(hr, "年度的一票否决事项已随其依据结案或解除而撤销")
+    assert theirs.startswith(f"{staff.get_full_name()}2026")
     assert not _told(staff, "依据已更正或删除")
 
 

@@ -31,6 +31,7 @@ from evaluations.year_rollup import year_rollup_request_once
 from ..models import (
     Finding,
     Sanction,
+    SanctionEffect,
     Severity,
     VetoFlag,
 )
@@ -44,11 +45,12 @@ def years_changed(*, organisation: Organisation, years, actor: User | None = Non
         year_rollup_request_once(organisation=organisation, year=year, requested_by=actor)
 
 
-# What the person and HR are told of a flag: (the person's words, HR's words), by event.
+# What the person and HR are told of a flag: (the person's words, HR's words), by event. A flag
+# raised says what it does to the year (``effect``, :data:`_EFFECT_WORDS`).
 _TOLD = {
     "raised": (
-        gettext_lazy("您%(year)s年度有一票否决事项，当年不能评为优秀：%(reason)s"),
-        gettext_lazy("%(name)s%(year)s年度新增一票否决事项，当年不能评为优秀：%(reason)s"),
+        gettext_lazy("您%(year)s年度有一票否决事项，%(effect)s：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度新增一票否决事项，%(effect)s：%(reason)s"),
     ),
     "lifted": (
         gettext_lazy("您%(year)s年度的一票否决事项已解除：%(reason)s"),
@@ -56,12 +58,12 @@ _TOLD = {
     ),
     # Its cause corrected away or deleted (a finding no longer 严重, an inspection or sanction deleted).
     "removed": (
-        gettext_lazy("您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响当年评优：%(reason)s"),
+        gettext_lazy("您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响%(those)s评优：%(reason)s"),
         gettext_lazy("%(name)s%(year)s年度的一票否决事项已撤销（其依据已更正或删除）：%(reason)s"),
     ),
     # Its sanction's case closed or the sanction ended (结案/解除), the year no longer among those it bars.
     "ended": (
-        gettext_lazy("您%(year)s年度的一票否决事项已随其依据结案或解除而撤销，不再影响当年评优：%(reason)s"),
+        gettext_lazy("您%(year)s年度的一票否决事项已随其依据结案或解除而撤销，不再影响%(those)s评优：%(reason)s"),
         gettext_lazy("%(name)s%(year)s年度的一票否决事项已随其依据结案或解除而撤销：%(reason)s"),
     ),
     # Its finding's date corrected into another year.
@@ -79,25 +81,68 @@ _TOLD = {
 }
 
 
+# What a flag raised does to its year(s), one year's words and several's: a serious finding's bars
+# 优秀; a sanction's does what the organisation's table gives its kind (a user test's 记过 was told
+# 当年不能评为优秀 while the year was then 不确定等次).
+_EFFECT_WORDS = {
+    SanctionEffect.NO_EXCELLENT: (gettext_lazy("当年不能评为优秀"), gettext_lazy("各年度均不能评为优秀")),
+    SanctionEffect.NOT_GRADED_UNTIL_CLOSED: (gettext_lazy("当年不确定等次"), gettext_lazy("各年度均不确定等次")),
+    SanctionEffect.NOT_GRADED: (gettext_lazy("当年不确定等次"), gettext_lazy("各年度均不确定等次")),
+    SanctionEffect.NOT_GRADED_TWO_YEARS: (gettext_lazy("当年不确定等次"), gettext_lazy("各年度均不确定等次")),
+    SanctionEffect.INCOMPETENT: (gettext_lazy("当年确定为不称职"), gettext_lazy("各年度均确定为不称职")),
+}
+
+
+def _effects(flags: list[VetoFlag]) -> dict[int, str]:
+    """Sanction id → its effect, by its organisation's table, for the sanction flags among ``flags``."""
+    sanctions = list(Sanction.objects.filter(pk__in={flag.sanction_id for flag in flags if flag.sanction_id}))
+    tables = {o: sanction_rules(organisation=o) for o in {sanction.organisation for sanction in sanctions}}
+    return {sanction.pk: tables[sanction.organisation][sanction.kind] for sanction in sanctions}
+
+
+def _told_together(flags: list[VetoFlag], event: str) -> list[list[VetoFlag]]:
+    """The flags told in one notice: a sanction's years together (a user test's 记大过 sent the
+    person two notices, 2026 and 2027, and HR two more), any other flag alone; by first flag."""
+    groups: dict[tuple, list[VetoFlag]] = {}
+    for flag in sorted(flags, key=lambda flag: flag.pk):
+        alone = event == "moved" or not flag.sanction_id
+        key = (flag.person_id, "flag", flag.pk) if alone else (flag.person_id, "sanction", flag.sanction_id)
+        groups.setdefault(key, []).append(flag)
+    return list(groups.values())
+
+
 def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = None) -> None:
-    """Tell the person and their organisation's HR of each flag raised (it bars 优秀 for its year),
-    lifted, removed, moved to another year or reworded, once per flag and event. A user test found a
-    serious finding's veto on the veto list and in the year's reasons alone: neither the person nor
-    HR was told, nor of its lifting; another, of its removal when the finding was corrected."""
+    """Tell the person and their organisation's HR of each flag raised (what it does to its year),
+    lifted, removed, moved to another year or reworded, once per flag and event, a sanction's years
+    in one notice. A user test found a serious finding's veto on the veto list and in the year's
+    reasons alone: neither the person nor HR was told, nor of its lifting; another, of its removal
+    when the finding was corrected."""
     flags = list(flags)
     if not flags:
         return
     people = {person.pk: person for person in User.objects.filter(pk__in={flag.person_id for flag in flags})}
     officers: dict[int, list[User]] = {}
     own_words, their_words = _TOLD[event]
+    effects = _effects(flags) if event == "raised" else {}
     # A flag taken away by a correction or a deletion says why, with the reason the inspector or HR
     # stated (a user test: HR read the veto gone, and why only in the audit log it cannot open).
     why = current_reason() if event == "removed" else ""
     with in_site_language():
-        for flag in sorted(flags, key=lambda flag: flag.pk):
+        for together in _told_together(flags, event):
+            flag = together[0]
             person = people[flag.person_id]
             old = (old_years or {}).get(flag.pk, flag.year)
-            values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
+            years = sorted({each.year for each in together})
+            effect = _EFFECT_WORDS[effects.get(flag.sanction_id, SanctionEffect.NO_EXCELLENT)][len(years) > 1]
+            values = {
+                "name": person.get_full_name(),
+                "year": "、".join(map(str, years)),
+                "old": old,
+                "reason": flag.reason,
+                "effect": effect,
+                # The year(s) it no longer bars: 当年, or 各年度 for a sanction's several.
+                "those": _("当年") if len(years) == 1 else _("各年度"),
+            }
             own, theirs = str(own_words) % values, str(their_words) % values
             # A lifting says why too, with the reason the inspector stated (a re-test).
             stated = flag.lift_reason if event == "lifted" else why
@@ -108,15 +153,18 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
                     organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
                 )
             listed = f"{reverse('evaluations:veto_list')}?year={flag.year}"
-            told = [Notification(recipient=person, message=own, url=reverse("evaluations:my_history"))]
+            # Their own record lists the year's veto and its reason (a user test's link read nothing of it).
+            mine = f"{reverse('evaluations:my_history')}#veto"
+            told = [Notification(recipient=person, message=own, url=mine)]
             told = told if person.is_active else []
             told += [
                 Notification(recipient=officer, message=theirs, url=listed)
                 for officer in officers[person.organisation_id]
                 if officer.pk != person.pk
             ]
-            # One insert per flag and event, each told once (the key, whatever reruns the raising).
-            notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
+            # One insert per notice, each told once (the key, whatever reruns the raising).
+            told_flags = "+".join(str(each.pk) for each in together)
+            notify_many(told, dedupe_key=f"veto-{event}-{told_flags}-{_event_key(event, flag, old)}")
 
 
 def _gone_with_the_close(flag: VetoFlag, sanctions: dict, rules) -> bool:
