@@ -497,8 +497,13 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
             if objection.objector.is_active:
                 notify(
                     recipient=objection.objector,
-                    message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
-                    % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
+                    message=_("%(person)s的%(title)s已重新评定并重新公示（%(start)s至%(end)s）。")
+                    % {
+                        "person": entry.person,
+                        "title": entry.publication.title,
+                        "start": start.isoformat(),
+                        "end": end.isoformat(),
+                    },
                     url=objection.get_absolute_url(),
                 )
     return entry
@@ -614,14 +619,13 @@ def objection_lodge(
         if (existing := unanswered_objection_of(entry=entry, objector=actor)) is not None:
             raise ObjectionStillOpen(existing) from None
         raise
+    # Which list it is on (a user test handled objections to a quarter's and to the year's lists at once).
     with in_site_language():
+        said = {"objector": actor, "person": entry.person, "title": entry.publication.title}
         if entry.person_id == actor.pk:
-            message = _("%(objector)s对公示中其本人的结果提出了异议。") % {"objector": actor}
+            message = _("%(objector)s对公示中其本人的%(title)s提出了异议。") % said
         else:
-            message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {
-                "objector": actor,
-                "person": entry.person,
-            }
+            message = _("%(objector)s对公示中%(person)s的%(title)s提出了异议。") % said
         handlers = set(hr_of(objection.organisation_id))
         concerned = {objection.objector_id, entry.person_id}
         if handlers - concerned:

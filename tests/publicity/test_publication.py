@@ -582,7 +582,16 @@ def test_hr_are_told_of_an_objection_to_ones_own_result_as_such(publication, sta
     """A user test's bell read "科员甲对公示中科员甲的结果提出了异议"."""
     services.objection_lodge(actor=staff, entry=entry_of(publication, staff), text="本人对等次有异议")
     told = Notification.objects.get(recipient=hr, message__contains="提出了异议")
-    assert told.message == f"{staff}对公示中其本人的结果提出了异议。"
+    assert told.message == f"{staff}对公示中其本人的{publication.title}提出了异议。"
+
+
+def test_an_objections_notices_name_the_list_it_is_on(publication, staff, colleague, hr):
+    """A user test handled objections to a quarter's list and to the year's 优秀 list at once: HR's
+    bell read "…对公示中邹霞国的结果提出了异议" with nothing to tell which."""
+    services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="等次偏高")
+    told = Notification.objects.get(recipient=hr, message__contains="提出了异议")
+    assert told.message == f"{staff}对公示中{colleague}的{publication.title}提出了异议。"
+    assert "季度" in publication.title or "年度" in publication.title
 
 
 def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
