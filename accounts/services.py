@@ -1742,7 +1742,8 @@ def _digest_lines(entries: list[Notification]) -> tuple[list[_DigestLine], list[
     settled: list[Notification] = []
     for entry in entries:
         asks_for_review = _asks_for_review(entry, documents)
-        if asks_for_review and documents[entry.url].status != _AWAITING_REVIEW:
+        document = documents.get(entry.url)
+        if asks_for_review and document is not None and document.status != _AWAITING_REVIEW:
             settled.append(entry)
         elif (entry.message, entry.url) in lines:
             lines[entry.message, entry.url].repeats.append(entry)
@@ -1754,6 +1755,10 @@ def _digest_lines(entries: list[Notification]) -> tuple[list[_DigestLine], list[
 def _asks_for_review(entry: Notification, documents: dict[str, models.Model]) -> bool:
     # An entry linking to someone else's reviewed document is its reviewer's "待您审核"
     # (accounts.workflow.submit); one linking to the recipient's own would be news of a decision.
+    # The review reminder links to the inbox itself (summaries.reminders): 待您审核 too (a user test
+    # read it under 其他通知).
+    if entry.url and urlsplit(entry.url).path == reverse("review"):
+        return True
     document = documents.get(entry.url)
     return document is not None and document.owner_id != entry.recipient_id
 
@@ -1858,6 +1863,16 @@ def _digest_mail_lines(digest: Notification) -> list[str]:
     return lines
 
 
+# How long a mail's subject quotes its notice before it stops at "…".
+MAIL_SUBJECT_CHARS = 40
+
+
+def _mail_subject(message: str) -> str:
+    """A notice's first line, at most :data:`MAIL_SUBJECT_CHARS` characters (a subject is one line)."""
+    first = message.splitlines()[0] if message else ""
+    return first if len(first) <= MAIL_SUBJECT_CHARS else first[: MAIL_SUBJECT_CHARS - 1] + "…"
+
+
 def _email_notification(notification_id: int) -> None:
     # Claim the row with a conditional UPDATE so a notification is mailed once even if two
     # workers race; a mail failure is logged, the bell still shows it.
@@ -1871,9 +1886,12 @@ def _email_notification(notification_id: int) -> None:
         # The page it is about, where the deployment says its address (settings.SITE_URL), as the
         # DingTalk messages link it (a user test's mail said what, not where).
         link = [settings.SITE_URL.rstrip("/") + notification.url] if settings.SITE_URL and notification.url else []
+        # The subject says what it is about (a user test's every mail read 平时考核系统提醒): the
+        # notice's first words; a digest of one entry is that entry, said once with its link.
+        entries = _digest_mail_lines(notification) if notification.entries.count() > 1 else []
         send_mail(
-            subject=_("平时考核系统提醒"),
-            message="\n".join([notification.message, *_digest_mail_lines(notification), *link]),
+            subject=_("平时考核系统：%(about)s") % {"about": _mail_subject(notification.message)},
+            message="\n".join([notification.message, *entries, *link]),
             from_email=None,
             recipient_list=[notification.recipient.email],
         )

@@ -227,3 +227,38 @@ def test_a_long_digest_is_short_on_the_bell_and_mails_the_first_thirty(
     assert "https://kaohe.example.gov.cn/n/1/" in message.body
     assert "……等112条，请登录查看。" in message.body
     assert message.body.rstrip().endswith("https://kaohe.example.gov.cn" + reverse("accounts:notification_list"))
+
+
+def test_a_digest_of_one_entry_mails_it_once_under_a_subject_that_says_what_it_is(
+    settings, head, staff, mail_configured, django_capture_on_commit_callbacks
+):
+    """A user test: a one-entry digest's mail read the entry, then the entry again under 待您审核
+    with its link, then the link once more; and every mail's subject was 平时考核系统提醒."""
+    settings.SITE_URL = "https://kaohe.example.gov.cn"
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4)
+    hand_in(target_set, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notifications_send_digests(day=DAY)
+    [message] = mail.outbox
+    link = "https://kaohe.example.gov.cn" + target_set.get_absolute_url()
+    assert message.body == f"今日通知：科员甲提交了2026年第4季度目标，待您审核。\n{link}"
+    assert message.subject == "平时考核系统：今日通知：科员甲提交了2026年第4季度目标，待您审核。"
+
+
+def test_a_long_notice_s_subject_is_its_first_words():
+    long = "甲" * 60
+    assert services._mail_subject(long) == "甲" * 39 + "…"
+    assert services._mail_subject("第一行\n第二行") == "第一行"
+
+
+def test_the_review_reminder_counts_as_waiting_for_review_in_the_digest(
+    head, staff, mail_configured, django_capture_on_commit_callbacks
+):
+    """A user test read the review reminder (linking to the inbox) under 其他通知."""
+    services.notify(recipient=head, message="您有3项材料待审核已超过3天。", url=reverse("review"), digest=True)
+    services.notify(recipient=head, message="2026年第3季度评鉴结果已由局长审批。", url="/evaluations/", digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notifications_send_digests(day=DAY)
+    assert digest_of(head).message == "今日有1项待您审核、1条其他通知，请到通知页查看。"
+    lines = mail.outbox[0].body.splitlines()
+    assert lines[lines.index("待您审核（1项）：") + 1] == "· 您有3项材料待审核已超过3天。"
