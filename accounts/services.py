@@ -1018,8 +1018,11 @@ def staff_move(
             DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
         user.department = department
         user.save(update_fields=["department"])
-        # What the person handed in and is still waiting goes to the new department's head.
+        # What the person handed in and is still waiting goes to the new department's head, who is told.
         documents_follow_owner(owner=user)
+    from .workflow import documents_moved_tell  # the workflow module builds on this one
+
+    documents_moved_tell(owner=user)
 
 
 def latest_move(*, user: User) -> tuple[DepartmentMembership, DepartmentMembership] | None:

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Case, F, Q, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
@@ -33,7 +34,7 @@ from .fields import actor_link
 from .models import AuditEntry
 from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
-from .text import in_site_language, join_sentences
+from .text import in_site_language, join_list, join_sentences
 from .textlimits import MEDIUM, bounded_text, check_length
 
 if TYPE_CHECKING:
@@ -473,3 +474,32 @@ def documents_awaiting_review_of(*, owner: User) -> list[str]:
             documents = model._default_manager.filter(owner=owner, status=ReviewStatus.SUBMITTED)
             waiting += [(d.submitted_at, d.pk, str(d.title)) for d in documents]
     return [title for _submitted, _pk, title in sorted(waiting, key=lambda w: (w[0] is None, w[0], w[1]))]
+
+
+def documents_moved_tell(*, owner: User) -> None:
+    """After ``owner`` moved department (:func:`accounts.services.staff_move`): their documents
+    waiting for review now wait for another reviewer. The new reviewer is told which, the person
+    who reviews them now (a user test moved two people with documents waiting; nobody was told,
+    the new head found them only by the inbox's count)."""
+    waiting = documents_awaiting_review_of(owner=owner)
+    if not waiting:
+        return
+    reviewer = evaluator_of(person=owner)
+    with in_site_language():
+        said = {
+            "person": owner.get_full_name(),
+            "department": str(owner.department) if owner.department_id else _("领导班子"),
+            "titles": join_list(waiting, limit=3),
+            "reviewer": reviewer.get_full_name() if reviewer else "",
+        }
+        if reviewer is not None and reviewer.pk != owner.pk:
+            notify(
+                recipient=reviewer,
+                message=_("%(person)s调至%(department)s，其已提交待审核的%(titles)s转由您审核。") % said,
+                url=reverse("review"),
+            )
+            own = _("您已调至%(department)s，已提交待审核的%(titles)s转由%(reviewer)s审核。") % said
+        else:
+            own = _("您已调至%(department)s，已提交待审核的%(titles)s待新科室负责人审核。") % said
+        if owner.is_active:
+            notify(recipient=owner, message=own, url="")

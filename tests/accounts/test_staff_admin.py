@@ -162,6 +162,31 @@ def test_the_move_page_names_what_the_person_handed_in_and_the_new_head_will_rev
     assert "（共2份）已提交、正在等待审核：调整后将转由新科室的负责人审核。" in html
 
 
+def test_the_new_head_and_the_person_are_told_of_the_documents_that_now_wait_for_the_new_head(
+    client_for, hr, staff, colleague, head, other_department, other_head
+):
+    """A user test moved two people with documents waiting: nobody was told, the new head found
+    them only by the inbox's count."""
+    from accounts.models import Notification
+    from accounts.workflow import ReviewStatus
+    from tests.factories import MonthlySummaryFactory, TargetSetFactory
+
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    assert _move(client_for(hr), staff, other_department.pk, "2026-11-20").status_code == 302
+    [theirs] = Notification.objects.filter(recipient=other_head)
+    assert theirs.message.startswith(f"{staff.get_full_name()}调至{other_department}，其已提交待审核的")
+    assert "2026年第4季度目标" in theirs.message and "2026年11月工作小结" in theirs.message
+    assert theirs.message.endswith("转由您审核。")
+    assert theirs.url == reverse("review")
+    [own] = Notification.objects.filter(recipient=staff)
+    assert own.message.endswith(f"转由{other_head.get_full_name()}审核。")
+    # Nothing waiting, nothing said; the former head is told nothing either way.
+    assert _move(client_for(hr), colleague, other_department.pk, "2026-11-20").status_code == 302
+    assert Notification.objects.filter(recipient=other_head).count() == 1
+    assert not Notification.objects.filter(recipient__in=[colleague, head])
+
+
 def test_the_system_administrator_moving_someone_is_told_that_documents_wait_not_which(client_for, sysadmin, staff):
     """三员分立: the system administrator sees no appraisal content (a user test read a person's
     handed-in targets and summaries on their move page); that some wait for review is said."""

@@ -123,7 +123,10 @@ def test_an_item_of_someone_who_moved_reminds_the_head_whose_inbox_it_waits_in(
     summary.refresh_from_db()
     assert summary.department == head.department  # written there
     reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6))
-    assert _messages(other_head) == ["您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"]
+    # Told of the move's summary when it was made, then reminded of it.
+    told = _messages(other_head)
+    assert [m for m in told if "已超过" in m] == ["您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"]
+    assert len(told) == 2 and any("转由您审核" in m for m in told)
     assert _messages(head) == []
 
 
