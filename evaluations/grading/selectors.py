@@ -76,6 +76,25 @@ def quarter_graders_other_than(*, person: User, evaluator_id: int | None) -> lis
     ]
 
 
+def approved_quarter(*, organisation_id: int, pk: str | int | None = None) -> AppraisalQuarter | None:
+    """The organisation's approved quarter ``pk`` (when it is one), else its latest approved."""
+    quarters = AppraisalQuarter.objects.filter(organisation_id=organisation_id, state=QuarterState.APPROVED)
+    chosen = quarters.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    return chosen or quarters.order_by("-year", "-quarter").first()
+
+
+def grades_given_by(*, user: User, appraisal_quarter: AppraisalQuarter) -> QuerySet[QuarterGrade]:
+    """The grades ``user`` gave or confirmed in ``appraisal_quarter``, by department and person: what
+    a head or leader reads of a quarter once it is approved (its approval's notice leads there)."""
+    return (
+        QuarterGrade.objects.filter(Q(evaluator=user) | Q(confirmed_by=user), appraisal_quarter=appraisal_quarter)
+        .select_related("person", "department")
+        # The leader's change is read as confirmed, before any 定等后复核 (QuarterGrade.leader_change).
+        .prefetch_related("reviews")
+        .order_by("department__sort_order", "department__code", "person__employee_number", "pk")
+    )
+
+
 def departments_graded_by(*, user: User) -> QuerySet[Department]:
     """The departments whose people ``user`` grades or confirms (heads or supervises), in their
     order (sort order, code): the default order's organisation is the user's, not joined to sort."""

@@ -65,3 +65,66 @@ def test_the_approval_notice_leads_each_grader_to_a_page_they_may_open(
     for person in (head, leader):
         url = Notification.objects.filter(recipient=person).latest("created_at", "pk").url
         assert client_for(person).get(url).status_code == 200, (person, url)
+    # The head's page lists the grades they gave in the quarter just approved (a user test's head
+    # followed the notice to a page that said only that no quarter was open).
+    url = Notification.objects.filter(recipient=head).latest("created_at", "pk").url
+    page = client_for(head).get(url).content.decode()
+    assert 'data-testid="approved-quarter"' in page and "2026年第4季度评鉴结果（已审批）" in page
+    rows = page.split('data-testid="approved-grade"')[1:]
+    assert len(rows) == len(team) and all("较好" in row for row in rows)
+
+
+def test_a_head_reads_only_the_grades_they_gave_in_an_approved_quarter(
+    client_for, organisation, quarter, head, leader, chief, team, grade_of
+):
+    from tests.conftest import _head_of
+    from tests.factories import DepartmentFactory
+
+    _graded_and_approved(quarter, head, leader, chief, team, grade_of)
+    # Another department's head, appointed since: reads none of them.
+    other = _head_of(DepartmentFactory(organisation=organisation, name="财务科"), "other_head", "财务科长")
+    page = client_for(other).get(f"/evaluations/grading/?approved={quarter.pk}").content.decode()
+    assert 'data-testid="approved-grade"' not in page
+    # The leader confirmed them all, the head's own grade too.
+    page = client_for(leader).get(f"/evaluations/grading/?approved={quarter.pk}").content.decode()
+    assert page.count('data-testid="approved-grade"') == len(team) + 1
+
+
+def test_the_approved_quarters_grades_page_with_the_same_queries_for_few_and_many(
+    client_for, approved_quarter, department, head, leader
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.models import GradeState
+    from tests.factories import QuarterGradeFactory, UserFactory
+
+    client = client_for(head)
+    url = f"/evaluations/grading/?approved={approved_quarter.pk}"
+
+    def given(n: int) -> None:
+        for _n in range(n):
+            QuarterGradeFactory(
+                appraisal_quarter=approved_quarter,
+                person=UserFactory(organisation=approved_quarter.organisation, department=department),
+                grade=Grade.FAIRLY_GOOD,
+                evaluator_grade=Grade.GOOD,
+                state=GradeState.CONFIRMED,
+                evaluator=head,
+                confirmed_by=leader,
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    given(2)
+    few = queries()
+    given(40)  # more than a page
+    assert queries() == few
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="approved-grade"') == 20 and "第 1 / 3 页" in page
+    assert "分管领导调整：“好”改为“较好”" in page
+    second = client.get(url + "&apage=3").content.decode()
+    assert second.count('data-testid="approved-grade"') == 2

@@ -990,9 +990,10 @@ def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
             "chief": actor,
         }
         # The quarters page for those who may open it; a department head, who may not (a user test
-        # followed the digest's link to a 403), to their grading page, where the quarter's grades are.
+        # followed the digest's link to a 403), to their grading page, which lists the grades they
+        # gave in the approved quarter (another followed it to a page saying no quarter was open).
         quarters_url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
-        grading_url = reverse("evaluations:grading")
+        grading_url = reverse("evaluations:grading") + f"?approved={appraisal_quarter.pk}"
         notify_many(
             [
                 Notification(

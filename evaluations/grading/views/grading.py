@@ -367,6 +367,15 @@ def _render_work(
         "open_quarters": open_quarters if len(open_quarters) > 1 else [],
         "regrades": selectors.regrades_waiting_for(user=user, departments=departments, returned=True)[:REGRADES_SHOWN],
     }
+    if appraisal_quarter is None or request.GET.get("approved"):
+        # The quarter just approved, read only: the grades this person gave or confirmed (the
+        # approval's notice leads here; a user test's head followed it to an empty page).
+        approved = selectors.approved_quarter(organisation_id=user.organisation_id, pk=request.GET.get("approved"))
+        given = selectors.grades_given_by(user=user, appraisal_quarter=approved) if approved else None
+        if given is not None and given.exists():
+            ctx["approved_quarter"] = approved
+            ctx["approved_page"] = Paginator(given, WORK_PAGE_SIZE).get_page(request.GET.get("apage"))
+            ctx["approved_query"] = f"approved={approved.pk}"
     if appraisal_quarter is None:
         ctx.update(_quarter_to_come(user))
         return render(request, "evaluations/grading/work.html", ctx, status=status)
