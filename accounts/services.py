@@ -796,6 +796,11 @@ def move_notes(person: User) -> list[tuple[periods.Quarter, str]]:
     return _MOVE_NOTES.gather(person)
 
 
+# Who follows a move of department once it is made: the review workflow (which builds on this
+# module, so registers itself in AccountsConfig.ready()) tells the new reviewer of what waits.
+_PERSON_MOVED: Hooks[Callable[[User], None]] = Hooks()
+register_person_moved = _PERSON_MOVED.register
+
 # What the rooms above do when a person leaves on a day (grading: an open quarter that began after
 # it no longer waits for their grade). Functions of (the person, the day they left).
 _PERSON_LEFT: Hooks[Callable[[User, date], None]] = Hooks()
@@ -1020,9 +1025,7 @@ def staff_move(
         user.save(update_fields=["department"])
         # What the person handed in and is still waiting goes to the new department's head, who is told.
         documents_follow_owner(owner=user)
-    from .workflow import documents_moved_tell  # the workflow module builds on this one
-
-    documents_moved_tell(owner=user)
+    _PERSON_MOVED.run(user)
 
 
 def latest_move(*, user: User) -> tuple[DepartmentMembership, DepartmentMembership] | None:

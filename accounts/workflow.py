@@ -476,7 +476,7 @@ def documents_awaiting_review_of(*, owner: User) -> list[str]:
     return [title for _submitted, _pk, title in sorted(waiting, key=lambda w: (w[0] is None, w[0], w[1]))]
 
 
-def documents_moved_tell(*, owner: User) -> None:
+def documents_moved_tell(owner: User) -> None:
     """After ``owner`` moved department (:func:`accounts.services.staff_move`): their documents
     waiting for review now wait for another reviewer. The new reviewer is told which, the person
     who reviews them now (a user test moved two people with documents waiting; nobody was told,
@@ -492,14 +492,17 @@ def documents_moved_tell(*, owner: User) -> None:
             "titles": join_list(waiting, limit=3),
             "reviewer": reviewer.get_full_name() if reviewer else "",
         }
-        if reviewer is not None and reviewer.pk != owner.pk:
+        if reviewer is not None and reviewer.pk != owner.pk and reviewer.is_active:
             notify(
                 recipient=reviewer,
                 message=_("%(person)s调至%(department)s，其已提交待审核的%(titles)s转由您审核。") % said,
                 url=reverse("review"),
             )
             own = _("您已调至%(department)s，已提交待审核的%(titles)s转由%(reviewer)s审核。") % said
-        else:
+        elif owner.department_id:
             own = _("您已调至%(department)s，已提交待审核的%(titles)s待新科室负责人审核。") % said
+        else:
+            # Into the leadership (领导班子): no department's head reviews them.
+            own = _("您已调入领导班子，已提交待审核的%(titles)s暂无审核人。") % said
         if owner.is_active:
             notify(recipient=owner, message=own, url="")
