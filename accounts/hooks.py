@@ -4,7 +4,8 @@ The layers run one way (``appraisal_site`` → ``publicity`` → ``evaluations``
 ``targets`` → ``accounts``): a room never imports one above it. Where a room below must ask or tell
 a room above (grading's notes on a person's move, publication's posted results for the committee),
 the room below holds a :class:`Hooks`, the room above registers its functions at start-up (its
-``AppConfig.ready()``), and the room below calls them all. Every such seam uses this one mechanism.
+``AppConfig.ready()``), and the room below calls them all. Every seam of functions called in turn
+uses this one mechanism (a keyed table a room adds an entry to, looked up by key, is not one).
 """
 
 from collections.abc import Callable, Iterator

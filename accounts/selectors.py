@@ -158,6 +158,16 @@ class Secondments:
         return next(((start, end) for start, end in self.spans if start <= day and (end is None or end >= day)), None)
 
 
+def secondments_of_people(*, person_ids) -> dict[int, Secondments]:
+    """:func:`secondments_of` for a page of people, in one query (those with none left out)."""
+    spans: dict[int, list[tuple[date, date | None]]] = {}
+    for user_id, start, end in StaffStatus.objects.filter(
+        user_id__in=list(person_ids), kind=StaffStatusKind.SECONDED
+    ).values_list("user_id", "start_date", "end_date"):
+        spans.setdefault(user_id, []).append((start, end))
+    return {user_id: Secondments(tuple(found)) for user_id, found in spans.items()}
+
+
 def secondments_of(*, person: User) -> Secondments:
     return Secondments(
         tuple(

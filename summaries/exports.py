@@ -62,10 +62,12 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
     not_yet = _("未到")
     not_started, quarter_not_started = not period.has_begun(today), not period.quarter.has_begun(today)
 
-    def badge(handed_late: bool, status: str | None, due, start) -> str:
+    def badge(handed_late: bool, status: str | None, due, start, owed: bool) -> str:
         if handed_late:
             return late
-        return overdue if status not in HANDED_IN_STATUSES and periods.past_deadline(policy, due, start, today) else ""
+        if not owed or status in HANDED_IN_STATUSES:
+            return ""
+        return overdue if periods.past_deadline(policy, due, start, today) else ""
 
     # Seconded out for the whole month (quarter): nothing asked of it, as on the page (the few away,
     # read once: not a subquery for each of 100 000 rows).
@@ -77,11 +79,12 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
         targets_due = periods.is_due_for(period.quarter, start) and pk not in away_quarter
         summary_label = labels.get(summary) or review.roster_status_label(summary)
         targets_label = labels.get(targets) or review.roster_status_label(targets)
-        if summary in (None, ReviewStatus.DRAFT) and not summary_due:
+        # Not handed in (none, a draft, returned) and not asked: 无需填报, as the page says it.
+        if summary not in HANDED_IN_STATUSES and not summary_due:
             summary_label = not_due
         elif summary is None and not_started:
             summary_label = not_yet
-        if targets in (None, ReviewStatus.DRAFT) and not targets_due:
+        if targets not in HANDED_IN_STATUSES and not targets_due:
             targets_label = not_due
         elif targets is None and quarter_not_started:
             targets_label = not_yet
@@ -90,9 +93,9 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
             number,
             full_name or username,
             summary_label,
-            badge(summary_late, summary, period, start) if summary_due else "",
+            badge(summary_late, summary, period, start, summary_due),
             targets_label,
-            badge(targets_late, targets, period.quarter, start) if targets_due else "",
+            badge(targets_late, targets, period.quarter, start, targets_due),
         ]
 
 

@@ -19,7 +19,7 @@ from accounts.formerrors import error_text, run_service
 from accounts.formparts import posted_version
 from accounts.pages import confirm_page, keep_refused_reason, visible_or_404
 from accounts.pagination import page_of, query_without_page
-from accounts.selectors import departments_headed_by, policy_for_organisation
+from accounts.selectors import departments_headed_by, policy_for_organisation, secondments_of
 from accounts.text import join_sentences
 from accounts.view_access import permitted_or_403, reviewable_or_403
 from accounts.workflow import ReviewStatus, StaleVersion
@@ -96,9 +96,12 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     policy = periods.person_policy(policy_for_organisation(organisation_id=request.user.organisation_id), request.user)
     # Last quarter ended without a set (a late joiner, a missed deadline): it is still taken, late,
     # until the quarter's results are approved and closed — else its grading could never be approved.
+    # Not a quarter the person spent wholly seconded out (挂职/援派): the host appraises them.
+    away = secondments_of(person=request.user)
     missing_previous = (
         previous is None
         and periods.is_due(policy, previous_period)
+        and not away.through(previous_period)
         and not periods.is_period_locked(request.user.organisation_id, previous_period)
     )
     return render(
@@ -116,6 +119,8 @@ def my_targets(request: HttpRequest) -> HttpResponse:
             "deadline": periods.target_deadline(policy, current_period),
             # Before a go-live date still to come nothing is due (the page says when it starts).
             "started_on": None if periods.is_due(policy, current_period) else policy.started_on,
+            # Seconded out all this quarter: nothing asked of it here (the home page says the same).
+            "seconded": away.through(current_period),
         },
     )
 

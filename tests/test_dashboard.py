@@ -378,3 +378,10 @@ def test_a_month_someone_was_seconded_out_for_is_not_counted_missing_as_the_rost
     }
     assert rows["10月"][3] == missing[10] == missing[11] - 1
     assert rows["11月"][3] == missing[11]
+    # A draft left of the month away is 无需填报 on the roster, so not 未提交 here either (a re-test):
+    # everyone else handed October in, and it reads 0, not 1.
+    for person in participants_of(organisation=staff.organisation).exclude(pk=staff.pk):
+        MonthlySummaryFactory(owner=person, year=YEAR, month=10, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=YEAR, month=10)
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+    assert rows["10月"][3] == 0

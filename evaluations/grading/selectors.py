@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Department, Organisation, User
 from accounts.paged_by_department import DepartmentPages, union_of_ids
-from accounts.selectors import evaluator_id_of, evaluator_of, review_scope
+from accounts.selectors import evaluatees_of, evaluator_id_of, evaluator_of, review_scope
 
 from ..discipline.selectors import (
     discipline_marks_of,
@@ -84,10 +84,18 @@ def approved_quarter(*, organisation_id: int, pk: str | int | None = None) -> Ap
 
 
 def grades_given_by(*, user: User, appraisal_quarter: AppraisalQuarter) -> QuerySet[QuarterGrade]:
-    """The grades ``user`` gave or confirmed in ``appraisal_quarter``, by department and person: what
-    a head or leader reads of a quarter once it is approved (its approval's notice leads there)."""
+    """The grades of ``appraisal_quarter`` that ``user`` grades or confirms by the rule that guards
+    each grade's own page (``evaluations.view_grade``: the people they evaluate now, a former
+    head's row by the supervising leader of the department they headed, every row of a department
+    they supervise), by department and person: what a head or leader reads of a quarter once it is
+    approved (its approval's notice leads there). Not by the stored grader: a head moved since
+    would read grades whose pages are closed to them (the review)."""
+    evaluated_now = Q(headed=False, person__in=evaluatees_of(person=user).values("pk"))
     return (
-        QuarterGrade.objects.filter(Q(evaluator=user) | Q(confirmed_by=user), appraisal_quarter=appraisal_quarter)
+        QuarterGrade.objects.filter(
+            evaluated_now | Q(department__supervising_leader=user), appraisal_quarter=appraisal_quarter
+        )
+        .exclude(person=user)
         .select_related("person", "department")
         # The leader's change is read as confirmed, before any 定等后复核 (QuarterGrade.leader_change).
         .prefetch_related("reviews")

@@ -500,7 +500,7 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
                     message=_("%(person)s的%(title)s已重新评定并重新公示（%(start)s至%(end)s）。")
                     % {
                         "person": entry.person,
-                        "title": entry.publication.title,
+                        "title": entry.publication.display_title,
                         "start": start.isoformat(),
                         "end": end.isoformat(),
                     },
@@ -621,7 +621,8 @@ def objection_lodge(
         raise
     # Which list it is on (a user test handled objections to a quarter's and to the year's lists at once).
     with in_site_language():
-        said = {"objector": actor, "person": entry.person, "title": entry.publication.title}
+        # In the site's language, whatever the publisher's (the stored title keeps theirs).
+        said = {"objector": actor, "person": entry.person, "title": entry.publication.display_title}
         if entry.person_id == actor.pk:
             message = _("%(objector)s对公示中其本人的%(title)s提出了异议。") % said
         else:

@@ -259,3 +259,47 @@ def test_someone_seconded_in_the_quarter_owes_the_home_agency_no_targets_or_summ
     ]
     named = {name.split("（", 1)[0] for blocker in inputs for _pk, name in blocker.people}
     assert colleague.full_name in named and staff.full_name not in named
+
+
+def test_a_secondment_sets_the_months_away_as_not_owed_on_the_grade_row_the_grading_page_and_the_roll_up(
+    client_for, organisation, department, staff, colleague, head, settings
+):
+    """The review of the secondment change: the grade rows' documents columns, which the roll-up's
+    summary counts and the grading page read, still counted a person seconded all quarter as owing
+    three summaries and the targets (the roster and the approval said nothing was owed). Recorded
+    after the quarter opened, the rows follow; removed, they owe again."""
+    from accounts.models import StaffStatus, StaffStatusKind
+    from evaluations.grading.services.rollup import rollup_quarter
+    from evaluations.models import QuarterResult
+
+    settings.APPRAISAL_TODAY = date(2027, 1, 8)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert flags(quarter.grades.get(person=staff)) == (False, 0)
+    away = StaffStatus.objects.create(
+        user=staff, kind=StaffStatusKind.SECONDED, start_date=date(2026, 10, 1), end_date=date(2027, 3, 31)
+    )
+    # November alone: October and December owed.
+    StaffStatus.objects.create(
+        user=colleague, kind=StaffStatusKind.SECONDED, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
+    )
+    assert flags(quarter.grades.get(person=staff)) == (True, 0b111)
+    assert flags(quarter.grades.get(person=colleague)) == (False, 0b010)
+    # The approval asks the colleague for October and December, not November (a re-test read
+    # （10、12月） beside the roster's 无需填报 for a December away).
+    [summaries] = [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b]
+    named = {name.split("（", 1)[0]: name for _pk, name in summaries.people}
+    assert staff.full_name not in named and named[colleague.full_name] == f"{colleague.full_name}（10、12月）"
+
+    page = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    card = page.split(staff.full_name, 1)[1].split('data-testid="grade-row"', 1)[0]
+    assert card.count("无需填报") == 3 and "未交" not in card
+    card = page.split(colleague.full_name, 1)[1].split('data-testid="grade-row"', 1)[0]
+    assert card.count("无需填报") == 1 and card.count("未交") == 2
+
+    rollup_quarter(appraisal_quarter=quarter)
+    result = QuarterResult.objects.get(appraisal_quarter=quarter, person=staff)
+    assert result.summaries_missing == 0 and "no_targets" not in result.flags
+    assert QuarterResult.objects.get(appraisal_quarter=quarter, person=colleague).summaries_missing == 2
+
+    away.delete()
+    assert flags(quarter.grades.get(person=staff)) == (False, 0)

@@ -131,8 +131,8 @@ def test_a_page_across_departments_asks_what_a_page_of_one_does(
 # The leader's grading page with rows to give and to confirm, whatever their number (one of them
 # the cards' veto flags and sanctions of the quarter, discipline's quarter_discipline; two more the
 # same and the serious findings for the confirmation cards; two the staff register's statuses and
-# 立案审查 of the confirmation cards).
-LEADER_QUERIES = 29
+# 立案审查 of the confirmation cards; one the secondments of the people on the page).
+LEADER_QUERIES = 30
 
 
 def test_confirm_all_of_one_department_confirms_that_department_only(client_for, organisation, leader):

@@ -1,6 +1,8 @@
 """A grading notice names the quarter as people say it ("2026年第4季度"), not the quarter row with
 its organisation's name inside ("测试局 2026年第4季度")."""
 
+from datetime import date
+
 import pytest
 
 from accounts.models import Notification
@@ -69,7 +71,7 @@ def test_the_approval_notice_leads_each_grader_to_a_page_they_may_open(
     # followed the notice to a page that said only that no quarter was open).
     url = Notification.objects.filter(recipient=head).latest("created_at", "pk").url
     page = client_for(head).get(url).content.decode()
-    assert 'data-testid="approved-quarter"' in page and "2026年第4季度评鉴结果（已审批）" in page
+    assert 'data-testid="approved-quarter"' in page and "2026年第4季度评鉴结果（已审批）：由您评鉴或确认的人员" in page
     rows = page.split('data-testid="approved-grade"')[1:]
     assert len(rows) == len(team) and all("较好" in row for row in rows)
 
@@ -84,6 +86,18 @@ def test_a_head_reads_only_the_grades_they_gave_in_an_approved_quarter(
     # Another department's head, appointed since: reads none of them.
     other = _head_of(DepartmentFactory(organisation=organisation, name="财务科"), "other_head", "财务科长")
     page = client_for(other).get(f"/evaluations/grading/?approved={quarter.pk}").content.decode()
+    assert 'data-testid="approved-grade"' not in page
+    # The head moved to head that department since (the review): the grades they gave stay with
+    # the department's pages, closed to them now, so they are not listed either.
+    from accounts.services import staff_move
+
+    department = head.department
+    department.head = None
+    department.save()
+    staff_move(user=head, department=other.department, on_date=date(2027, 1, 4))
+    other.department.head = head
+    other.department.save()
+    page = client_for(head).get(f"/evaluations/grading/?approved={quarter.pk}").content.decode()
     assert 'data-testid="approved-grade"' not in page
     # The leader confirmed them all, the head's own grade too.
     page = client_for(leader).get(f"/evaluations/grading/?approved={quarter.pk}").content.decode()

@@ -37,13 +37,14 @@ GRADING = reverse("evaluations:grading")
 # One of them the grades sent back after an objection that wait for the person (a few, capped);
 # one the people under investigation (立案审查) recorded with the sanctions; one the 好 given per
 # department against its headcount's share; one the active veto flags of the year and the sanctions
-# decided in the quarter, shown on the cards (discipline's quarter_discipline, one union query).
-HEAD_GRADING_QUERIES = 24
+# decided in the quarter, shown on the cards (discipline's quarter_discipline, one union query); one
+# the secondments of the people on the page (a month spent away is 无需填报 on the card).
+HEAD_GRADING_QUERIES = 25
 # The leader's, two more: the veto, sanctions and serious findings of the people on the page's
 # confirmation cards (quarter_discipline and finding_counts, one query each, whatever their number);
 # one more while grades wait for 全部确认: how many of them carry a veto, sanctions or serious findings;
 # two the staff register's statuses and 立案审查 of the confirmation cards (suggestions.register_notes).
-LEADER_GRADING_QUERIES = 30
+LEADER_GRADING_QUERIES = 31
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each (with the heads' grades given by a former head, the grades
 # a moved person's former head gave, and the participants not yet listed in the open quarter), and

@@ -115,7 +115,9 @@ def test_a_flag_withdrawn_moved_or_reworded_by_a_correction_is_told(organisation
     sanction.kind = SanctionKind.WARNING
     sanction.save()
     veto.veto_reconcile(organisation=organisation)
-    assert len(_told(staff, "一票否决事项的依据已更正为")) == 1
+    [told] = _told(staff, "一票否决事项的依据已更正为")
+    # What the corrected sanction does to the year (a re-test read the new kind and nothing of it).
+    assert told.endswith("警告处分（当年不能评为优秀）")
 
 
 def test_a_flag_taken_away_by_deleting_its_inspection_or_sanction_is_told(organisation, inspector, staff, hr):
@@ -151,7 +153,8 @@ def test_a_flag_that_goes_with_its_case_closed_says_so(organisation, staff, hr):
     assert veto.veto_reconcile(organisation=organisation).removed
     # The years it barred until the close, in one notice.
     [told] = _told(staff, "年度的一票否决事项已随其依据结案或解除而撤销")
-    assert told.startswith("您2026") and ("不再影响当年评优" in told or "不再影响各年度评优" in told)
+    # A 立案审查 left the years ungraded: what it no longer bears on is their grade, not only 评优.
+    assert told.startswith("您2026") and ("不再影响当年考核等次" in told or "不再影响各年度考核等次" in told)
     [theirs] = _told(hr, "年度的一票否决事项已随其依据结案或解除而撤销")
     assert theirs.startswith(f"{staff.get_full_name()}2026")
     assert not _told(staff, "依据已更正或删除")

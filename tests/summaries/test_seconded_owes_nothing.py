@@ -103,3 +103,36 @@ def test_the_summaries_page_says_why_the_months_away_ask_nothing(client_for, sec
     assert 'data-testid="seconded"' not in months[9] and "补写" in months[9]
     # December is away too: nothing offered to write for it.
     assert 'data-testid="write-this-month"' not in page
+
+
+def test_the_targets_page_asks_no_targets_of_the_quarters_away(client_for, organisation, seconded, settings):
+    """The review: the targets page offered 补填 last quarter's targets (逾期) and this quarter's
+    deadline to a person seconded out for both, whose home page asked nothing."""
+    StaffStatus.objects.filter(user=seconded).update(start_date=date(2026, 7, 1))
+    settings.APPRAISAL_TODAY = date(2026, 11, 20)
+    page = client_for(seconded).get(reverse("targets:my_targets")).content.decode()
+    assert 'data-testid="previous-quarter"' not in page and 'data-testid="seconded"' in page
+    assert "本季度目标请于" not in page
+    # Nothing offered to start either (a re-test read 填写2026年第4季度目标 and 从第3季度复制).
+    assert 'data-testid="current-quarter"' not in page and 'data-testid="copy-previous"' not in page
+
+
+def test_the_roster_page_and_its_workbook_agree_on_a_returned_or_late_summary_of_a_month_away(
+    client_for, hr, seconded, settings
+):
+    """The review: a seconded person's returned summary read 无需填报 on the page, 被退回 in the
+    workbook; a late one 迟交 on the page, nothing in the workbook."""
+    from accounts.workflow import ReviewStatus
+    from tests.factories import MonthlySummaryFactory
+
+    settings.APPRAISAL_TODAY = date(2026, 12, 10)
+    MonthlySummaryFactory(owner=seconded, year=2026, month=11, submitted=True, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=seconded, year=2026, month=10, submitted=True, is_late=True)
+    for month, expected in ((11, ("无需填报", None)), (10, ("已提交", "迟交"))):
+        page = client_for(hr).get(reverse("roster"), {"year": 2026, "month": month}).content.decode()
+        row = page.split(seconded.full_name, 1)[1].split("</tr>", 1)[0]
+        assert expected[0] in row and ((expected[1] or "迟交") in row) == bool(expected[1])
+        handle = exports.roster_file(viewer=hr, year=2026, month=month).content
+        with handle:
+            sheet = {r[2]: r[3:5] for r in list(load_workbook(handle).active.iter_rows(values_only=True))[1:]}
+        assert sheet[seconded.full_name] == expected

@@ -58,12 +58,14 @@ _TOLD = {
     ),
     # Its cause corrected away or deleted (a finding no longer 严重, an inspection or sanction deleted).
     "removed": (
-        gettext_lazy("您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响%(those)s评优：%(reason)s"),
+        gettext_lazy(
+            "您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响%(those)s%(matter)s：%(reason)s"
+        ),
         gettext_lazy("%(name)s%(year)s年度的一票否决事项已撤销（其依据已更正或删除）：%(reason)s"),
     ),
     # Its sanction's case closed or the sanction ended (结案/解除), the year no longer among those it bars.
     "ended": (
-        gettext_lazy("您%(year)s年度的一票否决事项已随其依据结案或解除而撤销，不再影响%(those)s评优：%(reason)s"),
+        gettext_lazy("您%(year)s年度的一票否决事项已随其依据结案或解除而撤销，不再影响%(those)s%(matter)s：%(reason)s"),
         gettext_lazy("%(name)s%(year)s年度的一票否决事项已随其依据结案或解除而撤销：%(reason)s"),
     ),
     # Its finding's date corrected into another year.
@@ -75,8 +77,8 @@ _TOLD = {
     ),
     # Its cause corrected (a sanction's kind or date, a finding's text): the words now.
     "reworded": (
-        gettext_lazy("您%(year)s年度一票否决事项的依据已更正为：%(reason)s"),
-        gettext_lazy("%(name)s%(year)s年度一票否决事项的依据已更正为：%(reason)s"),
+        gettext_lazy("您%(year)s年度一票否决事项的依据已更正为：%(reason)s（%(effect)s）"),
+        gettext_lazy("%(name)s%(year)s年度一票否决事项的依据已更正为：%(reason)s（%(effect)s）"),
     ),
 }
 
@@ -95,7 +97,11 @@ _EFFECT_WORDS = {
 
 def _effects(flags: list[VetoFlag]) -> dict[int, str]:
     """Sanction id → its effect, by its organisation's table, for the sanction flags among ``flags``."""
-    sanctions = list(Sanction.objects.filter(pk__in={flag.sanction_id for flag in flags if flag.sanction_id}))
+    sanctions = list(
+        Sanction.objects.filter(pk__in={flag.sanction_id for flag in flags if flag.sanction_id}).select_related(
+            "organisation"
+        )
+    )
     tables = {o: sanction_rules(organisation=o) for o in {sanction.organisation for sanction in sanctions}}
     return {sanction.pk: tables[sanction.organisation][sanction.kind] for sanction in sanctions}
 
@@ -123,7 +129,7 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
     people = {person.pk: person for person in User.objects.filter(pk__in={flag.person_id for flag in flags})}
     officers: dict[int, list[User]] = {}
     own_words, their_words = _TOLD[event]
-    effects = _effects(flags) if event == "raised" else {}
+    effects = _effects(flags) if event in ("raised", "removed", "ended", "reworded") else {}
     # A flag taken away by a correction or a deletion says why, with the reason the inspector or HR
     # stated (a user test: HR read the veto gone, and why only in the audit log it cannot open).
     why = current_reason() if event == "removed" else ""
@@ -140,8 +146,12 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
                 "old": old,
                 "reason": flag.reason,
                 "effect": effect,
-                # The year(s) it no longer bars: 当年, or 各年度 for a sanction's several.
+                # The year(s) it no longer bears on: 当年, or 各年度 for a sanction's several; and
+                # what: their 评优, or their grade where the sanction's effect went further.
                 "those": _("当年") if len(years) == 1 else _("各年度"),
+                "matter": _("评优")
+                if effects.get(flag.sanction_id, SanctionEffect.NO_EXCELLENT) == SanctionEffect.NO_EXCELLENT
+                else _("考核等次"),
             }
             own, theirs = str(own_words) % values, str(their_words) % values
             # A lifting says why too, with the reason the inspector stated (a re-test).

@@ -14,12 +14,25 @@ Bulk loaders that bypass ``save()`` (the benchmarks) call it themselves afterwar
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from accounts import periods, shapes
-from accounts.models import User
-from accounts.selectors import policy_for_organisation
+from accounts.models import StaffStatus, StaffStatusKind, User
+from accounts.selectors import policy_for_organisation, seconded_through
 from accounts.workflow import ReviewStatus, handed_in
 from summaries.models import MonthlySummary
 from targets.models import TargetSet
@@ -92,25 +105,30 @@ def _write_rows(pks: list[int], quarter: periods.Quarter) -> None:
 
 def _newcomers_write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> None:
     """A newcomer who began after a month (the quarter) ended owes nothing of it
-    (periods.person_policy): its bit is set, and their targets count as approved, so the approval
-    blockers, the grading page and the roll-up do not ask for it. A second UPDATE of the rows of
-    such people only, when there are any (usually none: a look first), so the quarter's own UPDATE
-    stays as cheap as it was."""
+    (periods.person_policy), nor does someone seconded out for the whole of it (挂职/援派,
+    ``accounts.selectors.seconded_through``: the host appraises them): its bit is set, and their
+    targets count as approved, so the approval blockers, the grading page and the roll-up do not
+    ask for it. A second UPDATE of the rows of such people only, when there are any (usually
+    none: a look first), so the quarter's own UPDATE stays as cheap as it was."""
     months = [periods.Month(quarter.year, m) for m in quarter.months]
-    newcomers = rows.filter(person__appraisal_start__gt=months[0].last_day)
-    if not newcomers.exists():
+
+    def not_owed(period: periods.Quarter | periods.Month):
+        began_after = Exists(User.objects.filter(pk=OuterRef("person_id"), appraisal_start__gt=period.last_day))
+        return began_after | seconded_through(period, "person_id")
+
+    concerned = rows.filter(
+        Q(person__appraisal_start__gt=months[0].last_day)
+        | Q(Exists(StaffStatus.objects.filter(user_id=OuterRef("person_id"), kind=StaffStatusKind.SECONDED)))
+    )
+    if not concerned.exists():
         return
-
-    def began_after(day):
-        return Exists(User.objects.filter(pk=OuterRef("person_id"), appraisal_start__gt=day))
-
     bits = F("summary_months")
     for i, month in enumerate(months):
-        bits = bits.bitor(Case(When(began_after(month.last_day), then=Value(1 << i)), default=Value(0)))
-    newcomers.update(
+        bits = bits.bitor(Case(When(not_owed(month), then=Value(1 << i)), default=Value(0)))
+    concerned.update(
         summary_months=bits,
         targets_approved=Case(
-            When(began_after(quarter.last_day), then=Value(True)),
+            When(not_owed(quarter), then=Value(True)),
             default=F("targets_approved"),
             output_field=BooleanField(),
         ),
@@ -142,6 +160,11 @@ def _refresh_owners(scope: tuple[int, int], owner_ids: set[int]) -> None:
             person_id__in=sorted(owner_ids), appraisal_quarter__year=year, appraisal_quarter__quarter=number
         )
     )
+
+
+def _refresh_people(scope: tuple, person_ids: set[int]) -> None:
+    """Special statuses changed (a secondment: whole months away are not owed): the people's rows."""
+    _write_found(QuarterGrade.objects.filter(person_id__in=sorted(person_ids - {None})))
 
 
 def _refresh_rows(scope: tuple, pks: set[int]) -> None:
@@ -181,3 +204,11 @@ def connect() -> None:
             uid=f"grade_documents_{uid}",
         )
     post_save.connect(_grade_row_created, sender=QuarterGrade, dispatch_uid="grade_documents_new_row")
+    # A secondment recorded, changed or removed: the person's rows say again which months they owe.
+    counts.watch(
+        StaffStatus,
+        fields=frozenset({"kind", "start_date", "end_date", "user"}),
+        key=lambda status: ((), status.user_id),
+        refresh=_refresh_people,
+        uid="grade_documents_statuses",
+    )

@@ -82,7 +82,9 @@ class RollupStats:
 def _flag_conditions(missing: str) -> list[tuple[str, str]]:
     return [
         (Flag.NOT_GRADED, "g.grade = ''"),
-        (Flag.NO_TARGETS, "COALESCE(t.items, 0) = 0"),
+        # Not of someone the quarter asks no targets of (a newcomer's later start, a secondment all
+        # quarter: the grade row counts their targets as approved, services.documents).
+        (Flag.NO_TARGETS, "COALESCE(t.items, 0) = 0 AND NOT g.targets_approved"),
         (Flag.SUMMARY_MISSING, f"{missing} > 0"),
         (Flag.LATE_SUMMARIES, "COALESCE(m.late, 0) > 0"),
         (Flag.UNHANDLED_COMPLAINT, "COALESCE(e.unhandled, 0) > 0"),

@@ -31,7 +31,7 @@ from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
 from accounts.pages import keep_refused_text, visible_or_404
 from accounts.pagination import filtered_page, query_without
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import policy_for_organisation, secondments_of_people
 from accounts.text import join_list
 from accounts.view_access import permitted_or_403
 from summaries.models import MonthlySummary
@@ -154,12 +154,17 @@ def person_facts(
         facts[summary.owner_id].months[summary.month - months[0]].summary = summary
     # A month nobody owes (ended before the organisation went live) or this person does not (ended
     # before their own start): 无需填报, as approval and the roll-up read it (periods.is_due).
+    # Nor a month the person spent wholly seconded out (挂职/援派): the host appraises them.
     not_owed = {m for m in months if not periods.is_due(policy, periods.Month(year, m))}
+    away = secondments_of_people(person_ids=person_ids)
     for row in rows:
         start = row.person.appraisal_start if QuarterGrade.person.is_cached(row) else None
         for status in facts[row.person_id].months:
-            status.not_due = status.month in not_owed or (
-                start is not None and not periods.is_due_for(periods.Month(year, status.month), start)
+            month = periods.Month(year, status.month)
+            status.not_due = (
+                status.month in not_owed
+                or (start is not None and not periods.is_due_for(month, start))
+                or (row.person_id in away and away[row.person_id].through(month))
             )
 
     # A person's own survey result counts; a department's is shown to those without one.
