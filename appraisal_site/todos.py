@@ -106,7 +106,10 @@ class OwnPeriod:
     summary_due: bool = True
     # The person's secondments (挂职/援派): a period they are away for the whole of asks nothing of them.
     away: Secondments = Secondments()
-    today: date | None = None
+    # The secondment (first day, last day or None) that leaves something of this period unasked, for
+    # the home page to say why: the one today falls in, or last month's, while its summary would
+    # still be the one due (a re-test read December's due on 3 December with no word of November away).
+    seconded: tuple[date, date | None] | None = None
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
@@ -132,8 +135,19 @@ def own_period(user: User, *, today: date, policy) -> OwnPeriod:
         target_due=periods.is_due(policy, quarter) and not away.through(quarter),
         summary_due=due.owed,
         away=away,
-        today=today,
+        seconded=_secondment_said(away, today=today, policy=policy, asked=periods.is_due(policy, quarter)),
     )
+
+
+def _secondment_said(away: Secondments, *, today: date, policy, asked: bool) -> tuple[date, date | None] | None:
+    """The secondment the home page names beside this period's work (:attr:`OwnPeriod.seconded`)."""
+    quarter, last_month = periods.Quarter.of(today), periods.Month.of(today).previous()
+    current = away.on(today)
+    if current is not None and (away.through(quarter) or away.through(periods.Month.of(today))):
+        return current
+    if asked and away.through(last_month) and today <= periods.summary_deadline(policy, last_month):
+        return away.on(last_month.last_day)
+    return None
 
 
 def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[Todo]:

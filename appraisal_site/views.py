@@ -113,9 +113,9 @@ def _work_panels(user: User, own: OwnPeriod | None) -> dict:
             # Said as the targets and summaries pages say it: a newcomer's first period may ask nothing.
             "target_due": own.target_due,
             "summary_due": own.summary_due,
-            # Seconded out now, and so asked nothing this period: the panel says why (无需提交 alone
-            # read as a fault).
-            "seconded": own.away.on(own.today) if not (own.target_due and own.summary_due) else None,
+            # Seconded out, and so asked nothing of this period or of last month: the panel says why
+            # (无需提交 alone read as a fault).
+            "seconded": own.seconded,
         }
     if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
         panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)

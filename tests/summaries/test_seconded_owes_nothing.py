@@ -136,3 +136,16 @@ def test_the_roster_page_and_its_workbook_agree_on_a_returned_or_late_summary_of
         with handle:
             sheet = {r[2]: r[3:5] for r in list(load_workbook(handle).active.iter_rows(values_only=True))[1:]}
         assert sheet[seconded.full_name] == expected
+
+
+def test_the_home_page_names_last_months_secondment_while_its_summary_would_be_due(client_for, colleague, settings):
+    """A re-test: seconded all November, on 3 December the home page showed December's summary due
+    with no word of why November's (due on the 5th) was not asked."""
+    StaffStatus.objects.create(
+        user=colleague, kind=StaffStatusKind.SECONDED, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
+    )
+    settings.APPRAISAL_TODAY = date(2026, 12, 3)
+    page = client_for(colleague).get("/").content.decode()
+    assert 'data-month="12"' in page and "挂职/援派（2026-11-01至2026-11-30）期间由派驻单位考核" in page
+    settings.APPRAISAL_TODAY = date(2026, 12, 10)
+    assert 'data-testid="my-secondment"' not in client_for(colleague).get("/").content.decode()
