@@ -169,11 +169,7 @@ def secondments_of_people(*, person_ids) -> dict[int, Secondments]:
 
 
 def secondments_of(*, person: User) -> Secondments:
-    return Secondments(
-        tuple(
-            StaffStatus.objects.filter(user=person, kind=StaffStatusKind.SECONDED).values_list("start_date", "end_date")
-        )
-    )
+    return secondments_of_people(person_ids=[person.pk]).get(person.pk, Secondments())
 
 
 def _appraised_people(organisation: Organisation) -> QuerySet[User]:

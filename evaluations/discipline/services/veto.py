@@ -139,19 +139,17 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
             person = people[flag.person_id]
             old = (old_years or {}).get(flag.pk, flag.year)
             years = sorted({each.year for each in together})
-            effect = _EFFECT_WORDS[effects.get(flag.sanction_id, SanctionEffect.NO_EXCELLENT)][len(years) > 1]
+            effect = effects.get(flag.sanction_id, SanctionEffect.NO_EXCELLENT)
             values = {
                 "name": person.get_full_name(),
                 "year": "、".join(map(str, years)),
                 "old": old,
                 "reason": flag.reason,
-                "effect": effect,
+                "effect": _EFFECT_WORDS[effect][len(years) > 1],
                 # The year(s) it no longer bears on: 当年, or 各年度 for a sanction's several; and
                 # what: their 评优, or their grade where the sanction's effect went further.
                 "those": _("当年") if len(years) == 1 else _("各年度"),
-                "matter": _("评优")
-                if effects.get(flag.sanction_id, SanctionEffect.NO_EXCELLENT) == SanctionEffect.NO_EXCELLENT
-                else _("考核等次"),
+                "matter": _("评优") if effect == SanctionEffect.NO_EXCELLENT else _("考核等次"),
             }
             own, theirs = str(own_words) % values, str(their_words) % values
             # A lifting says why too, with the reason the inspector stated (a re-test).
