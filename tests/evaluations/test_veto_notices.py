@@ -172,3 +172,19 @@ def test_a_closed_sanction_corrected_away_is_told_as_a_correction_not_a_close(or
     veto.veto_reconcile(organisation=organisation)
     assert len(_told(staff, "2025年度的一票否决事项已撤销（其依据已更正或删除）")) == 1
     assert not _told(staff, "结案或解除而撤销")
+
+
+def test_a_sanction_corrected_to_a_heavier_kind_is_told_once_for_all_its_years(organisation, staff, hr):
+    """A re-test: a 记过 corrected to 记大过 sent the person (and HR) two notices — the 2027 veto as
+    new, and 2026's cause corrected — neither saying all it now does."""
+    sanction = SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(2026, 3, 1))
+    veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    Notification.objects.all().delete()
+    sanction.kind = SanctionKind.MAJOR_DEMERIT
+    sanction.save()
+    veto.veto_reconcile(organisation=organisation)
+    [told] = _told(staff, "一票否决")
+    assert told.startswith("您2026、2027年度一票否决事项的依据已更正为：") and "记大过" in told
+    assert told.endswith("（各年度均不确定等次）")
+    assert len(_told(hr, "一票否决")) == 1
+    assert set(VetoFlag.objects.filter(person=staff).values_list("year", flat=True)) == {2026, 2027}

@@ -435,7 +435,6 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     ]
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
-    _tell(missing)
     # A flag that stays keeps its cause's present wording (a sanction's kind reworded, its date or a
     # finding's text corrected outside the services, a sanction corrected): derived, like the flag itself.
     reworded = []
@@ -449,7 +448,12 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             reworded.append(flag)
     VetoFlag.objects.bulk_update(reworded, ["reason"])
     moved_pks = {flag.pk for flag, _old in moved}
-    _tell([flag for flag in reworded if flag.is_active and flag.pk not in moved_pks], event="reworded")
+    told_reworded = [flag for flag in reworded if flag.is_active and flag.pk not in moved_pks]
+    # A sanction corrected to a heavier kind reaches a year more: told with its corrected years in
+    # one notice, not a new veto beside the correction (a re-test's 记过 → 记大过 sent two).
+    corrected = {flag.sanction_id for flag in told_reworded if flag.sanction_id}
+    _tell([flag for flag in missing if flag.sanction_id not in corrected])
+    _tell(told_reworded + [flag for flag in missing if flag.sanction_id in corrected], event="reworded")
     years_changed(organisation=organisation, years=changed_years)
     if changed_people:
         moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
