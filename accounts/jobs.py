@@ -663,7 +663,9 @@ def _audit_run(job: Job) -> None:
         return
     from .audit import record_event
 
-    detail = {"kind": job.kind, "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True, default=str)}
+    # Not the reader's language an export was written in (a user test read "language：zh-hans").
+    params = {key: value for key, value in job.params.items() if key != READER_LANGUAGE}
+    detail = {"kind": job.kind, "params": json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)}
     if job.summary:
         detail["summary"] = json.dumps(job.summary, ensure_ascii=False, sort_keys=True, default=str)
     if job.result_name:

@@ -118,11 +118,14 @@ def test_a_job_run_is_recorded_with_kind_params_and_what_it_changed(staff, organ
     code = "tests.audited"
     jobs.register(code, lambda job, report: {"flags_raised": 2}, label="测试任务", permission="accounts.manage_staff")
     try:
-        job = jobs.job_run(JobFactory(kind=code, requested_by=staff, params={"year": 2026}).pk)
+        params = {"year": 2026, jobs.READER_LANGUAGE: "zh-hans"}
+        job = jobs.job_run(JobFactory(kind=code, requested_by=staff, params=params).pk)
     finally:
         jobs.unregister(code)
     assert job.state == Job.State.DONE
     entry = _events(AuditEvent.JOB_RUN).get()
+    # Not the language an export is written in (a user test read "language：zh-hans").
+    assert "language" not in entry.changes_dict["params"][1]
     assert (entry.actor, entry.result, entry.organisation) == (staff, "success", organisation)
     assert entry.changes_dict["kind"][1] == code
     assert '"year": 2026' in entry.changes_dict["params"][1]

@@ -188,3 +188,17 @@ def test_a_sanction_corrected_to_a_heavier_kind_is_told_once_for_all_its_years(o
     assert told.endswith("（各年度均不确定等次）")
     assert len(_told(hr, "一票否决")) == 1
     assert set(VetoFlag.objects.filter(person=staff).values_list("year", flat=True)) == {2026, 2027}
+    # The 2026 flag's new words are in the audit trail, old → new (a user test of the audit trail
+    # found the rewording recorded only as a count on the reconciliation's event).
+    from accounts.models import AuditEntry
+
+    flag_2026 = VetoFlag.objects.get(person=staff, year=2026)
+    from django.contrib.contenttypes.models import ContentType
+
+    [entry] = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(VetoFlag),
+        object_pk=str(flag_2026.pk),
+        action=AuditEntry.Action.UPDATE,
+    )
+    old, new = entry.changes_dict["reason"]
+    assert "记过" in old and "记大过" not in old and "记大过" in new

@@ -446,7 +446,10 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         if flag.reason != reason:
             flag.reason = reason
             reworded.append(flag)
-    VetoFlag.objects.bulk_update(reworded, ["reason"])
+    for flag in reworded:
+        # One by one, as the moves: each rewording is audited old → new (with the reason of the
+        # correction that caused it); a bulk update wrote none (a user test of the audit trail).
+        flag.save(update_fields=["reason"])
     moved_pks = {flag.pk for flag, _old in moved}
     told_reworded = [flag for flag in reworded if flag.is_active and flag.pk not in moved_pks]
     # A sanction corrected to a heavier kind reaches a year more: told with its corrected years in
