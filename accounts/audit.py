@@ -285,6 +285,22 @@ def audit_reason(reason: str) -> Iterator[None]:
         _reason.reset(token)
 
 
+# Where the changes written now come from: a background job's run (accounts.jobs), so its entries do
+# not read as made by hand by whoever asked for it (a user test of the audit trail). Kept beside the
+# actor (``AuditEntry.source``), not as a reason: notices quoting the stated reason ignore it.
+_source: ContextVar[str] = ContextVar("audit_source", default="")
+
+
+@contextlib.contextmanager
+def audit_source(source: str) -> Iterator[None]:
+    """Record ``source`` on every audit entry written inside the block (``AuditEntry.source``)."""
+    token = _source.set(source)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
 def current_reason() -> str:
     """The reason :func:`audit_reason` attached to the block running now ("" outside one): what a
     notification of the change can quote (a veto withdrawn by a correction, with its reason)."""
@@ -314,6 +330,9 @@ def _fill_organisation_and_reason(sender, instance, **kwargs) -> None:
         instance.organisation_id = instance.additional_data.get("organisation_id")
     if not instance.reason:
         instance.reason = _reason.get()
+    if (source := _source.get()) and instance.pk is None:
+        # Beside the actor, not as a reason: a reason on appraisal content is not shown to the auditor.
+        instance.additional_data = {**(instance.additional_data or {}), "source": source}
     if instance.pk is None and instance.action == instance.Action.DELETE:
         _keep_deleted_object_name(instance)
 
@@ -784,6 +803,8 @@ def export_row(entry) -> list:
 
     changes = "；".join(f"{label}：{text}" for label, text in entry.auditor_changes)
     actor = entry.actor.get_full_name() if entry.actor else (entry.actor_email or _("系统"))
+    if entry.source:
+        actor = f"{actor}（{entry.source}）"
     return [
         # Whole seconds: the log is read to the second, and Excel shows no more.
         timezone.localtime(entry.timestamp).replace(microsecond=0),

@@ -55,6 +55,7 @@ from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from . import job_kinds, periods
+from .audit import audit_source
 from .job_kinds import kind_label  # noqa: F401 (the job mechanism's name for it, used across the apps)
 from .models import Job, Organisation, User, WorkerHeartbeat
 
@@ -576,7 +577,8 @@ def job_run(job_id: int, *, take_over: bool = False) -> Job | None:
         with translation.override(settings.LANGUAGE_CODE):
             if registered is None:
                 raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
-            with periods.calendar_memo():
+            source = _("后台任务：%(label)s #%(id)s") % {"label": registered.label, "id": job.pk}
+            with periods.calendar_memo(), audit_source(source):
                 outcome = registered.runner(job, report)
             finished = _finish(job, ours, outcome, final)
     except JobRetry as exc:

@@ -1128,6 +1128,11 @@ class AuditEntry(AbstractLogEntry):
         return changes
 
     @property
+    def source(self) -> str:
+        """The background job that wrote the entry (``accounts.audit.audit_source``), "" for a person's own."""
+        return str((self.additional_data or {}).get("source") or "")
+
+    @property
     def auditor_reason(self) -> str:
         """A reviewer's or leader's reason is appraisal content too (a return, a changed grade). So is
         the reason an event inherits from the step it follows (the veto reconciliation run after a

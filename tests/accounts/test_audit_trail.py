@@ -443,3 +443,33 @@ def test_an_update_s_entry_names_each_changed_field_old_and_new_and_nothing_else
         (str(staff), {"full_name": ["科员甲", "科员丙"]}),
         (str(department), {"name": ["已改名", "综合科"]}),
     ]
+
+
+def test_a_change_a_background_job_makes_names_the_job_as_its_source(staff, client_for, auditor):
+    """A user test of the audit trail: the veto flags a job raised read as made by hand by whoever
+    asked for the job. Every entry the job writes names it, on the page and in the export."""
+    from accounts.models import StaffStatus, StaffStatusKind
+
+    code = "tests.writes"
+
+    def runner(job, report):
+        StaffStatus.objects.create(user=staff, kind=StaffStatusKind.PROBATION, start_date=timezone.localdate())
+        with audit.audit_reason("试用期更正"):
+            StaffStatus.objects.create(user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=timezone.localdate())
+        return {}
+
+    jobs.register(code, runner, label="测试写入", permission="accounts.manage_staff")
+    try:
+        job = jobs.job_run(JobFactory(kind=code, requested_by=staff).pk)
+    finally:
+        jobs.unregister(code)
+    written = AuditEntry.objects.filter(content_type__model="staffstatus", action=AuditEntry.Action.CREATE)
+    # Beside the actor, whatever the reason (which stays the one stated, shown or not by its kind).
+    assert [entry.source for entry in written] == [f"后台任务：测试写入 #{job.pk}"] * 2
+    assert sorted(entry.reason for entry in written) == ["", "试用期更正"]
+    assert all(audit.export_row(entry)[1].endswith(f"（后台任务：测试写入 #{job.pk}）") for entry in written)
+    page = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert page.count(f'data-testid="audit-source">后台任务：测试写入 #{job.pk}<') == 2
+    # Outside a job nothing is named.
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.SECONDED, start_date=timezone.localdate())
+    assert AuditEntry.objects.filter(content_type__model="staffstatus").latest("pk").source == ""
