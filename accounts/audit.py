@@ -276,13 +276,17 @@ def source_address(request) -> str | None:
 
 
 @contextlib.contextmanager
-def audit_reason(reason: str) -> Iterator[None]:
-    """Attach a stated reason to every audit entry written inside the block."""
-    token = _reason.set(reason)
+def _holding(var: ContextVar[str], value: str) -> Iterator[None]:
+    token = var.set(value)
     try:
         yield
     finally:
-        _reason.reset(token)
+        var.reset(token)
+
+
+def audit_reason(reason: str) -> contextlib.AbstractContextManager[None]:
+    """Attach a stated reason to every audit entry written inside the block."""
+    return _holding(_reason, reason)
 
 
 # Where the changes written now come from: a background job's run (accounts.jobs), so its entries do
@@ -291,14 +295,9 @@ def audit_reason(reason: str) -> Iterator[None]:
 _source: ContextVar[str] = ContextVar("audit_source", default="")
 
 
-@contextlib.contextmanager
-def audit_source(source: str) -> Iterator[None]:
+def audit_source(source: str) -> contextlib.AbstractContextManager[None]:
     """Record ``source`` on every audit entry written inside the block (``AuditEntry.source``)."""
-    token = _source.set(source)
-    try:
-        yield
-    finally:
-        _source.reset(token)
+    return _holding(_source, source)
 
 
 def current_reason() -> str:
