@@ -1481,6 +1481,9 @@ JOB_VALUE_LABELS = {
     "months_due": _("应交月小结月数"),
     "people": _("人数"),
     "query": _("筛选条件"),
+    # The veto reconciliation's summary (the same words as its event's).
+    "raised": _("新增标记数"),
+    "removed": _("撤销标记数"),
     "reminded": _("提醒人数"),
     "republished": _("重新公示数"),
     "reviewers": _("审核人数"),

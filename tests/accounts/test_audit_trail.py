@@ -473,3 +473,12 @@ def test_a_change_a_background_job_makes_names_the_job_as_its_source(staff, clie
     # Outside a job nothing is named.
     StaffStatus.objects.create(user=staff, kind=StaffStatusKind.SECONDED, start_date=timezone.localdate())
     assert AuditEntry.objects.filter(content_type__model="staffstatus").latest("pk").source == ""
+
+
+def test_the_audit_page_shows_the_veto_reconciliations_summary_in_words(client_for, auditor, organisation, hr):
+    """A user test of the audit trail read "结果摘要：raised：0；removed：0"."""
+    from evaluations.discipline.services.veto import VETO_RECONCILE
+
+    jobs.job_run(JobFactory(kind=VETO_RECONCILE, organisation=organisation, requested_by=hr).pk)
+    page = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert "新增标记数：0；撤销标记数：0" in page and "raised" not in page
