@@ -57,7 +57,13 @@ class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("%(person)s 的结果反馈谈话（%(date)s）") % {"person": self.person, "date": self.talked_on})
+        # The quarter too: the audit trail names the talk by this (a user test read 张三 的结果反馈谈话
+        # and could not tell which quarter's).
+        quarter = self.quarter_grade.appraisal_quarter.period.label
+        return str(
+            _("%(person)s %(quarter)s的结果反馈谈话（%(date)s）")
+            % {"person": self.person, "quarter": quarter, "date": self.talked_on}
+        )
 
     @property
     def is_confirmed(self) -> bool:

@@ -279,7 +279,12 @@ class Objection(DetailPage, OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("对%(person)s的异议") % {"person": self.entry.person})
+        # The list too: the audit trail names the objection by this (a user test read 对张三的异议
+        # and could not tell which list's).
+        entry = self.entry
+        return str(
+            _("对%(person)s的异议（%(list)s）") % {"person": entry.person, "list": entry.publication.display_title}
+        )
 
     @property
     def is_open(self) -> bool:

@@ -201,7 +201,9 @@ def test_recording_tells_the_person_and_is_audited(leader, staff, quarter):
     talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
     notice = Notification.objects.get(recipient=staff)
     assert notice.url == talk.get_absolute_url() and "请阅读并确认" in notice.message
-    assert AuditEntry.objects.filter(content_type__model="feedbacktalk", object_pk=str(talk.pk)).exists()
+    entry = AuditEntry.objects.get(content_type__model="feedbacktalk", object_pk=str(talk.pk))
+    # The auditor reads which quarter's talk it was (a user test read only the person and the date).
+    assert quarter.period.label in entry.auditor_object_text and staff.get_full_name() in entry.auditor_object_text
 
 
 # --- Confirmation by the person only ------------------------------------------------------------

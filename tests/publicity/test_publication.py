@@ -591,6 +591,10 @@ def test_an_objections_notices_name_the_list_it_is_on(publication, staff, collea
     services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="等次偏高")
     told = Notification.objects.get(recipient=hr, message__contains="提出了异议")
     assert told.message == f"{staff}对公示中{colleague}的2026年第3季度平时考核结果提出了异议。"
+    # And so does the audit trail's name of it (the auditor read only 对某某的异议).
+    objection = Objection.objects.get()
+    entry = AuditEntry.objects.filter(content_type__model="objection", object_pk=str(objection.pk)).first()
+    assert entry.auditor_object_text == f"异议：对{colleague}的异议（{publication.display_title}）"
 
 
 def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
