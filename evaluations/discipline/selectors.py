@@ -58,11 +58,11 @@ def years_affected(sanction: Sanction, effect: str) -> list[int]:
     if effect == SanctionEffect.NOT_GRADED_TWO_YEARS:
         return [year, year + 1]
     if effect == SanctionEffect.NOT_GRADED_UNTIL_CLOSED:
-        # Every year whose end finds the case open (立案审查: not graded while it lasts; a case
-        # closed by 31 December leaves that year to be graded, whatever follows from it is a
-        # sanction of its own).
-        last = sanction.closed_on.year - 1 if sanction.closed_on else max(year, periods.today().year)
-        return list(range(year, last + 1))
+        # 立案审查: not graded while the case is open (DOMAIN.md §5, "until closed"), every year
+        # since it began; once it is closed no year stays barred, the years it held among them:
+        # they are graded then (补定等次), and whatever follows from it is a sanction of its own. A
+        # review found a case closed on 10 January left the year before 不定等次 for good.
+        return [] if sanction.closed_on else list(range(year, max(year, periods.today().year) + 1))
     return [year]
 
 

@@ -265,6 +265,36 @@ def test_an_investigation_recorded_as_a_special_status_leaves_the_year_not_grade
         annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
 
 
+@pytest.mark.parametrize("recorded_as", ["sanction", "special status"])
+def test_an_investigation_closed_after_the_year_end_leaves_the_year_to_be_graded(
+    organisation, staff, colleague, chief, crowd, recorded_as
+):
+    """立案审查 open on 31 December and closed on 3 January: not graded until closed (DOMAIN.md §5),
+    so once closed the year is graded (补定等次). A review found it 不定等次 for good, the
+    committee's 称职 (已结案，未受处分) refused; a case still open keeps the year ungraded."""
+    if recorded_as == "sanction":
+        closed = {"person": staff, "kind": SanctionKind.INVESTIGATION, "decided_on": date(YEAR, 6, 1)}
+        SanctionFactory(**closed, closed_on=date(YEAR + 1, 1, 3))
+        SanctionFactory(person=colleague, kind=SanctionKind.INVESTIGATION, decided_on=date(YEAR, 6, 1))
+    else:
+        closed = {"user": staff, "kind": StaffStatusKind.UNDER_INVESTIGATION, "start_date": date(YEAR, 6, 1)}
+        StaffStatusFactory(**closed, end_date=date(YEAR + 1, 1, 3))
+        StaffStatusFactory(user=colleague, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(YEAR, 6, 1))
+    record(staff, "好/好/好/好", score="95")
+    record(colleague, "好/好/好/好", score="96")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+    assert not any("立案审查" in reason for reason in result_of(staff).suggestion_reasons)
+    assert annual.grade_fixed(result_of(staff)) is None
+    decided = annual.annual_decide(
+        result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="已结案，未受处分，补定等次"
+    )
+    assert decided.decided_grade == AnnualGrade.COMPETENT
+    assert result_of(colleague).suggested_grade == AnnualGrade.NOT_GRADED
+    with pytest.raises(ValidationError, match="当年不确定等次"):
+        annual.annual_decide(result=result_of(colleague), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
+
+
 # --- Quota and ranking -------------------------------------------------------------------------
 
 

@@ -70,20 +70,23 @@ def test_each_sanction_kind_flags_the_years_it_affects(organisation, staff, kind
     assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == effect
 
 
-def test_an_investigation_affects_every_year_whose_end_finds_it_open(organisation, staff, colleague):
-    """立案审查: not graded while it lasts. Open on 31 December 2025 and closed in April 2026, it
-    leaves 2025 ungraded and 2026 to be graded (a user test: a case closed in May still held the
-    whole year); one still open holds every year since it began."""
+def test_an_investigation_affects_every_year_while_it_is_open_and_none_once_closed(organisation, staff, colleague):
+    """立案审查: not graded until closed (DOMAIN.md §5). One still open holds every year since it
+    began; one closed in April 2026 holds none, not even 2025, whose end found it open: that year
+    is graded once the case is closed (补定等次; a review found a case closed on 10 January left the
+    year before 不定等次 for good, refused to the committee and to HR's review alike)."""
     SanctionFactory(
         person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2025, 10, 1), closed_on=date(2026, 4, 1)
     )
     SanctionFactory(person=colleague, kind=SanctionKind.INVESTIGATION, decided_on=date(2025, 6, 1))
-    assert selectors.sanction_effects(organisation=organisation, year=2025)[staff.pk].effect == "until_closed"
-    assert staff.pk not in selectors.sanction_effects(organisation=organisation, year=2026)
-    assert selectors.sanction_effects(organisation=organisation, year=2026)[colleague.pk].effect == "until_closed"
+    for year in (2025, 2026):
+        effects = selectors.sanction_effects(organisation=organisation, year=year)
+        assert staff.pk not in effects and effects[colleague.pk].effect == "until_closed"
     # Read for one person (the committee's page of one person): theirs only.
-    assert set(selectors.sanction_effects(organisation=organisation, year=2025, person_id=staff.pk)) == {staff.pk}
-    assert selectors.sanction_effects(organisation=organisation, year=2026, person_id=staff.pk) == {}
+    assert set(selectors.sanction_effects(organisation=organisation, year=2025, person_id=colleague.pk)) == {
+        colleague.pk
+    }
+    assert selectors.sanction_effects(organisation=organisation, year=2025, person_id=staff.pk) == {}
 
 
 def test_an_investigation_closed_by_the_years_end_leaves_the_year_to_be_graded(organisation, staff):
