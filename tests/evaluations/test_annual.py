@@ -295,6 +295,48 @@ def test_an_investigation_closed_after_the_year_end_leaves_the_year_to_be_graded
         annual.annual_decide(result=result_of(colleague), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
 
 
+@pytest.mark.parametrize(
+    "kind, after, expected",
+    [
+        # 警告 made 当年不确定等次: no flag changes (both reach the sanction's year only).
+        (SanctionKind.WARNING, SanctionEffect.NOT_GRADED, AnnualGrade.NOT_GRADED),
+        # 记过 made 当年不得评为优秀: the person is graded again, and counts towards the quota.
+        (SanctionKind.DEMERIT, SanctionEffect.NO_EXCELLENT, AnnualGrade.COMPETENT),
+        # 立案审查 recorded as the person's special status, acting as the table gives the kind.
+        (SanctionKind.INVESTIGATION, SanctionEffect.NO_EXCELLENT, AnnualGrade.COMPETENT),
+    ],
+)
+def test_a_changed_sanction_table_recomputes_the_years_its_sanctions_reach(
+    organisation, staff, hr, chief, crowd, django_capture_on_commit_callbacks, kind, after, expected
+):
+    """A review changed the table after the year was computed: the suggestions said they were
+    current and 采用全部建议 decided 称职 against the new rule (or 不定等次 against the old one)."""
+    from evaluations.discipline.services.sanctions import sanction_rules_save
+
+    record(staff, "较好/较好/较好/较好", score="90")
+    if kind == SanctionKind.INVESTIGATION:
+        StaffStatusFactory(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(YEAR, 5, 1))
+    else:
+        SanctionFactory(person=staff, kind=kind, decided_on=date(YEAR, 5, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        veto.veto_reconcile(organisation=organisation)
+        rollup(organisation)
+    assert not annual.suggestions_freshness(organisation=organisation, year=YEAR).stale
+    with django_capture_on_commit_callbacks() as callbacks:
+        sanction_rules_save(organisation=organisation, effects={kind: after}, actor=hr, reason="依据新规")
+    asked = Job.objects.filter(kind=annual.ROLLUP_YEAR, organisation=organisation, state=Job.State.PENDING)
+    # The year it reaches (an open 立案审查 reaches this year too).
+    assert {"year": YEAR} in list(asked.values_list("params", flat=True))
+    # Stale until the recomputation asked for has run: the committee's decisions wait for it.
+    assert annual.suggestions_freshness(organisation=organisation, year=YEAR).stale
+    for callback in callbacks:
+        callback()
+    assert result_of(staff).suggested_grade == expected
+    annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
+    assert result_of(staff).decided_grade == expected
+    assert annual.decisions_against_the_rules(organisation_id=organisation.pk, year=YEAR) == []
+
+
 # --- Quota and ranking -------------------------------------------------------------------------
 
 

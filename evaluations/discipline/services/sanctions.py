@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import person_is_choosable
 from accounts.sent_again import refuse_sent_again
 from accounts.textlimits import check_length, check_text_limits
@@ -191,4 +191,36 @@ def sanction_rules_save(
             rule = existing.get(kind) or SanctionRule(organisation=organisation, kind=kind)
             rule.effect = effects[kind]
             rule.save()
-    return RulesChange(changed=changed, reconciled=veto.veto_reconcile(organisation=organisation))
+    reconciled = veto.veto_reconcile(organisation=organisation)
+    _recompute_years_reached(organisation, changed, before=current, after={**current, **effects}, actor=actor)
+    return RulesChange(changed=changed, reconciled=reconciled)
+
+
+def _recompute_years_reached(organisation: Organisation, kinds: list[str], *, before, after, actor: User) -> None:
+    """Ask for the recomputation of every year a sanction of ``kinds`` (or a 立案审查 recorded as a
+    special status) reaches under the table ``before`` or ``after``: a kind's effect on a year may
+    change without any flag changing (a review's 警告 made 当年不确定等次 left the year's
+    suggestions current and 采用全部建议 decided 称职), in the organisation of the person's year too
+    when they have moved since (veto_reconcile)."""
+    reached: dict[Organisation, set[int]] = {}
+    sanctions = Sanction.objects.filter(organisation=organisation, kind__in=kinds).select_related(
+        "person__organisation"
+    )
+    cases = [(sanction, sanction.person.organisation) for sanction in sanctions.order_by("pk")]
+    if SanctionKind.INVESTIGATION in kinds:
+        statuses = StaffStatus.objects.filter(user__organisation=organisation, kind=StaffStatusKind.UNDER_INVESTIGATION)
+        cases += [
+            (
+                Sanction(kind=SanctionKind.INVESTIGATION, decided_on=status.start_date, closed_on=status.end_date),
+                organisation,
+            )
+            for status in statuses.order_by("pk")
+        ]
+    for sanction, home in cases:
+        years = selectors.years_affected(sanction, before[sanction.kind]) + selectors.years_affected(
+            sanction, after[sanction.kind]
+        )
+        for each in {organisation, home}:
+            reached.setdefault(each, set()).update(years)
+    for each, years in reached.items():
+        veto.years_changed(organisation=each, years=years, actor=actor)
