@@ -8,7 +8,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -93,8 +93,9 @@ def sanction_effects_of(
     *, organisation_ids: list[int], year: int, person_id: int | None = None
 ) -> dict[tuple[int, int], SanctionImpact]:
     """(organisation id, person id) → the heaviest effect on ``year`` of that person's sanctions in
-    that organisation, and of a 立案审查 recorded as their special status, for many organisations at
-    once (three queries, whatever their number), or for the one person ``person_id``."""
+    that organisation (and, for someone in it now, in a former one), and of a 立案审查 recorded as
+    their special status, for many organisations at once (three queries, whatever their number; a
+    fourth for a former organisation's table), or for the one person ``person_id``."""
     one = {} if person_id is None else {"person_id": person_id}
     tables: dict[int, dict[str, str]] = {}
     defaults = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
@@ -116,16 +117,33 @@ def sanction_effects_of(
     lasting = {
         kind for table in (defaults, *tables.values()) for kind, effect in table.items() if effect == UNTIL_CLOSED
     }
-    candidates = Sanction.objects.filter(
-        organisation_id__in=organisation_ids, decided_on__year__lte=year, **one
-    ).filter(
-        Q(decided_on__year__gte=year - 1)
-        | Q(kind__in=sorted(lasting)) & (Q(closed_on__isnull=True) | Q(closed_on__year__gte=year))
+    # Recorded by these organisations, or by a former one of a person who is in one of them now (a
+    # review: a 记大过 of the former organisation left the new one's year 称职; the veto flags,
+    # the person's, barred 优秀 only), each by its recording organisation's table, under the key
+    # of the organisation the person's year is in.
+    candidates = (
+        Sanction.objects.filter(
+            Q(organisation_id__in=organisation_ids) | Q(person__organisation_id__in=organisation_ids)
+        )
+        .filter(decided_on__year__lte=year, **one)
+        .filter(
+            Q(decided_on__year__gte=year - 1)
+            | Q(kind__in=sorted(lasting)) & (Q(closed_on__isnull=True) | Q(closed_on__year__gte=year))
+        )
+        .annotate(person_organisation_id=F("person__organisation_id"))
     )
-    for sanction in candidates.order_by("decided_on", "pk"):
+    candidates = list(candidates.order_by("decided_on", "pk"))
+    if former := {s.organisation_id for s in candidates} - set(organisation_ids):
+        for organisation_id, kind, effect in SanctionRule.objects.filter(organisation_id__in=former).values_list(
+            "organisation_id", "kind", "effect"
+        ):
+            tables.setdefault(organisation_id, dict(defaults))[kind] = effect
+    for sanction in candidates:
         effect = tables.get(sanction.organisation_id, defaults)[sanction.kind]
         if year in years_affected(sanction, effect):
-            weigh((sanction.organisation_id, sanction.person_id), effect, sanction_event(sanction))
+            recorded_here = sanction.organisation_id in organisation_ids
+            key = sanction.organisation_id if recorded_here else sanction.person_organisation_id
+            weigh((key, sanction.person_id), effect, sanction_event(sanction))
     # 立案审查 recorded as a special status of the person (accounts) acts as the sanction of that kind
     # does, for the years from its start to its end (or to this year while it lasts).
     # Ended the year before at the earliest: a table may give 立案审查 a two years' effect.

@@ -337,6 +337,43 @@ def test_a_changed_sanction_table_recomputes_the_years_its_sanctions_reach(
     assert annual.decisions_against_the_rules(organisation_id=organisation.pk, year=YEAR) == []
 
 
+@pytest.mark.parametrize(
+    "kind, decided_on",
+    [
+        # Recorded in the former organisation the year before: 当年及次年不确定等次.
+        (SanctionKind.MAJOR_DEMERIT, date(YEAR - 1, 6, 1)),
+        # Recorded there this January, just before the move.
+        (SanctionKind.DEMERIT, date(YEAR, 1, 10)),
+    ],
+)
+def test_a_sanction_of_the_former_organisation_follows_the_person_who_moved(
+    organisation, department, other_organisation, chief, crowd, kind, decided_on
+):
+    """A review: a person moved in before the year, graded in every quarter by the new organisation,
+    had a 记大过 of the former one; the year was suggested 称职 and the committee could decide so
+    (the veto flag, the person's, barred 优秀 only)."""
+    former = DepartmentFactory(organisation=other_organisation, code="X009", name="原单位科室")
+    person = UserFactory(department=former, full_name="调入人员")
+    SanctionFactory(person=person, organisation=other_organisation, kind=kind, decided_on=decided_on)
+    person.organisation, person.department = organisation, department
+    person.save()
+    record(person, "较好/较好/较好/较好", score="85")
+    rollup(organisation)
+    result = result_of(person)
+    assert result.suggested_grade == AnnualGrade.NOT_GRADED
+    assert any(
+        reason.startswith("处分影响：") and str(SanctionKind(kind).label) in reason
+        for reason in result.suggestion_reasons
+    )
+    with pytest.raises(ValidationError, match="当年不确定等次"):
+        annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
+    assert annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.NOT_GRADED, reason="").decided_grade
+    # The year's close names it among the decisions the rules forbid, were it decided 称职 before.
+    AnnualResult.objects.filter(pk=result.pk).update(decided_grade=AnnualGrade.COMPETENT)
+    against = annual.decisions_against_the_rules(organisation_id=organisation.pk, year=YEAR)
+    assert [row.person_id for row, _why in against] == [person.pk]
+
+
 # --- Quota and ranking -------------------------------------------------------------------------
 
 
