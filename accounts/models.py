@@ -1495,6 +1495,9 @@ JOB_VALUE_LABELS = {
     "state": _("状态"),
     "summaries": _("月小结数"),
     "targets": _("季度目标数"),
+    # The deadline reminders' weekly reminders of what is overdue.
+    "summaries_overdue": _("月小结逾期提醒数"),
+    "targets_overdue": _("季度目标逾期提醒数"),
     "waiting": _("待定等条数"),
     "workbook": _("年度汇总表"),
     "value": _("取值"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("review/roster/", summaries_views.roster, name="roster"),
     path("review/roster.xlsx", summaries_views.roster_export, name="roster_export"),
     path("review/roster/export/", summaries_views.roster_export_job, name="roster_export_job"),
+    path("review/roster/urge/", summaries_views.roster_urge, name="roster_urge"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
-from accounts.models import Job, Notification, Organisation
+from accounts.models import Job, Notification, Organisation, User
 from accounts.selectors import on_long_leave, participants_of, policy_for_organisation, seconded_through
 from accounts.services import notify_many
 from accounts.text import in_site_language
@@ -24,7 +24,7 @@ from accounts.workflow import ReviewStatus, handed_in, reviewer_id_expression
 from targets.models import TargetSet
 
 from .models import MonthlySummary
-from .review import INBOX_KINDS
+from .review import INBOX_KINDS, roster_people
 
 # The public paths of the pages a reminder links to (bookmarkable contract paths).
 TARGETS_URL = "/targets/"
@@ -37,6 +37,14 @@ class ReminderRun:
     targets: int = 0
     summaries: int = 0
     reviewers: int = 0
+    # Past the deadline and still owed: once a week (:data:`OVERDUE_EVERY_DAYS`).
+    targets_overdue: int = 0
+    summaries_overdue: int = 0
+
+
+# After a deadline, what is still owed is asked for again once a week, from the day after it (a user
+# test's quarter targets were overdue for two months and nobody was told again).
+OVERDUE_EVERY_DAYS = 7
 
 
 def send_deadline_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
@@ -96,7 +104,132 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
                 [Notification(recipient_id=pk, message=message, url=SUMMARIES_URL) for pk in pending],
                 dedupe_key=f"summary-due:{last_month.year}-{last_month.month:02d}",
             )
+    counts.update(_overdue(organisation, people, policy, today))
     return ReminderRun(**counts)
+
+
+def _overdue(organisation: Organisation, people, policy, today: date) -> dict[str, int]:
+    """The weekly reminder of the quarter's targets and last month's summary to whoever is past
+    their own deadline (periods.past_deadline_people) and has not handed it in (a returned one
+    included), from the day after the deadline; not those seconded out for the period."""
+    counts = {"targets_overdue": 0, "summaries_overdue": 0}
+    current, last_month = periods.Quarter.of(today), periods.Month.of(today).previous()
+    with in_site_language():
+        for name, period, due, model, key, url in (
+            (
+                "targets_overdue",
+                current,
+                periods.target_deadline(policy, current),
+                TargetSet,
+                {"quarter": current.quarter},
+                TARGETS_URL,
+            ),
+            (
+                "summaries_overdue",
+                last_month,
+                periods.summary_deadline(policy, last_month),
+                MonthlySummary,
+                {"month": last_month.month},
+                SUMMARIES_URL,
+            ),
+        ):
+            if today <= due:
+                continue
+            handed = model.objects.filter(handed_in(), organisation=organisation, year=period.year, **key)
+            pending = (
+                people.filter(periods.past_deadline_people(policy, period, today))
+                .exclude(pk__in=handed.values("owner_id"))
+                .exclude(seconded_through(period))
+                .values_list("pk", flat=True)
+            )
+            values = {"date": f"{due.month}月{due.day}日", "year": period.year}
+            if name == "targets_overdue":
+                message = _("您的%(year)s年第%(q)s季度目标已过截止日期（%(date)s），请尽快提交。") % {
+                    **values,
+                    "q": current.quarter,
+                }
+            else:
+                message = _("您的%(year)s年%(month)s月工作小结已过截止日期（%(date)s），请尽快提交。") % {
+                    **values,
+                    "month": last_month.month,
+                }
+            week = (today - due - timedelta(days=1)).days // OVERDUE_EVERY_DAYS
+            counts[name] = notify_many(
+                [Notification(recipient_id=pk, message=message, url=url) for pk in pending],
+                dedupe_key=f"{name}:{period.year}-{'-'.join(map(str, key.values()))}:w{week}",
+            )
+    return counts
+
+
+@dataclass(frozen=True)
+class Owing:
+    """Whom 催交 on the roster would tell: the people of the roster's month (and department) who
+    owe the month's summary, and those who owe the quarter's targets."""
+
+    summaries: list[User]
+    targets: list[User]
+
+    @property
+    def people(self) -> list[User]:
+        return list({person.pk: person for person in [*self.summaries, *self.targets]}.values())
+
+
+def roster_owing(*, viewer: User, year: int, month: int, department_id: int | None) -> Owing:
+    """Of the people the roster lists for ``viewer`` (their departments, or ``department_id``), those
+    who owe the month's summary (its last day has come) or the quarter's targets (it has begun): none
+    handed in, a returned one included, asked of them (a newcomer's start, the organisation's, a
+    whole period seconded out excuse it) and not away on long leave today, as the reminders. Two
+    queries."""
+    policy, today = policy_for_organisation(organisation_id=viewer.organisation_id), periods.today()
+    month_period = periods.Month(year, month)
+    quarter = month_period.quarter
+    people = roster_people(viewer=viewer, year=year, month=month, department_id=department_id).filter(is_active=True)
+    people = people.exclude(on_long_leave(today))
+    owing = {}
+    for name, period, model, key in (
+        ("summaries", month_period, MonthlySummary, {"month": month}),
+        ("targets", quarter, TargetSet, {"quarter": quarter.quarter}),
+    ):
+        begun = today >= period.last_day if name == "summaries" else period.has_begun(today)
+        if not begun or not periods.is_due(policy, period):
+            owing[name] = []
+            continue
+        handed = model.objects.filter(handed_in(), owner=OuterRef("pk"), year=year, **key)
+        owing[name] = list(
+            people.filter(~Exists(handed), periods.due_for_people(period)).exclude(seconded_through(period))
+        )
+    return Owing(**owing)
+
+
+def roster_urge(*, viewer: User, year: int, month: int, department_id: int | None) -> ReminderRun:
+    """催交: tell each person :func:`roster_owing` finds what they owe, in ``viewer``'s name, at once
+    (bell and e-mail); once a day per person and document, however often it is pressed. Returns how
+    many were told of each."""
+    owing = roster_owing(viewer=viewer, year=year, month=month, department_id=department_id)
+    today, quarter = periods.today(), periods.Month(year, month).quarter.quarter
+    told = {}
+    with in_site_language():
+        values = {"name": viewer.get_full_name(), "year": year, "month": month, "q": quarter}
+        for name, people, message, url, key in (
+            (
+                "summaries",
+                owing.summaries,
+                _("%(name)s提醒您：请尽快提交%(year)s年%(month)s月工作小结。") % values,
+                SUMMARIES_URL,
+                f"urge-summary:{year}-{month:02d}:{today}",
+            ),
+            (
+                "targets",
+                owing.targets,
+                _("%(name)s提醒您：请尽快提交%(year)s年第%(q)s季度目标。") % values,
+                TARGETS_URL,
+                f"urge-targets:{year}-Q{quarter}:{today}",
+            ),
+        ):
+            told[name] = notify_many(
+                [Notification(recipient=person, message=message, url=url) for person in people], dedupe_key=key
+            )
+    return ReminderRun(**told)
 
 
 def send_review_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
@@ -148,7 +281,12 @@ REVIEW_REMINDERS = "summaries.review_reminders"
 @jobs.kind(DEADLINE_REMINDERS, gettext_lazy("提交截止提醒"), "summaries.view_every_roster")
 def run_deadline_reminders(job: Job, report: jobs.Report) -> dict:
     run = send_deadline_reminders(organisation=job.organisation, today=date.fromisoformat(job.params["today"]))
-    return {"targets": run.targets, "summaries": run.summaries}
+    return {
+        "targets": run.targets,
+        "summaries": run.summaries,
+        "targets_overdue": run.targets_overdue,
+        "summaries_overdue": run.summaries_overdue,
+    }
 
 
 @jobs.kind(REVIEW_REMINDERS, gettext_lazy("审核逾期提醒"), "summaries.view_every_roster")

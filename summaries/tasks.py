@@ -10,11 +10,12 @@ from . import reminders
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_deadline_reminders() -> dict:
-    """Remind people who have not yet submitted targets or last month's summary.
-    Safe to run twice: one reminder per person and period (the notification's dedupe_key)."""
+    """Remind people who have not yet submitted targets or last month's summary, before the
+    deadline and, still owed after it, once a week.
+    Safe to run twice: one reminder per person and period (and week) (the notification's dedupe_key)."""
     params = {"today": periods.today().isoformat()}
     ran = jobs.job_run_each_organisation(kind=reminders.DEADLINE_REMINDERS, params=params)
-    return jobs.jobs_totals(ran, "targets", "summaries")
+    return jobs.jobs_totals(ran, "targets", "summaries", "targets_overdue", "summaries_overdue")
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

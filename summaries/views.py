@@ -29,7 +29,7 @@ from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_
 from accounts.view_access import reviewable_or_403
 from accounts.workflow import review_history
 
-from . import exports, review, selectors, services
+from . import exports, reminders, review, selectors, services
 from .filters import InboxFilter
 from .forms import AttachmentForm, BulkApproveConfirmForm, ReturnForm, SummaryTextForm
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy
@@ -600,6 +600,15 @@ def roster(request: HttpRequest) -> HttpResponse:
             "quarter_not_started": quarter_not_started,
             "summaries_counted": not (before_start or not_started),
             "targets_counted": not (quarter_before_start or quarter_not_started),
+            # 催交 is offered while the counts show someone owing what may be urged: the month's summary
+            # once its last day has come, the quarter's targets (summaries.reminders.roster_owing,
+            # which checks again).
+            "anyone_owing": (
+                today >= period.last_day
+                and not before_start
+                and bool(counts["summary_missing"] + counts["summary_returned"])
+            )
+            or (not quarter_before_start and bool(counts["targets_missing"] + counts["targets_returned"])),
         },
     )
 
@@ -619,6 +628,53 @@ def roster_export(request: HttpRequest) -> FileResponse:
     # Streamed from the temporary file, which FileResponse closes (and so deletes) when sent.
     return FileResponse(
         workbook.content, as_attachment=True, filename=workbook.name, content_type=workbook.content_type
+    )
+
+
+@never_cache
+@permission_required("summaries.view_roster")
+def roster_urge(request: HttpRequest) -> HttpResponse:
+    """催交: the roster's month and department (its query string), whoever owes the month's summary
+    or the quarter's targets is told at once, after a confirmation that names them (a user test's
+    HR chased them by WeChat: the roster listed them and offered nothing to do)."""
+    year, month, department_id, _show = _roster_params(request)
+    back = f"{reverse('roster')}?{query_without_page(request.GET)}"
+    owing = reminders.roster_owing(viewer=request.user, year=year, month=month, department_id=department_id)
+    title = _("催交")
+    if not owing.people:
+        return confirm_page(
+            request,
+            title=title,
+            message=_("没有需要催交的人员：所列人员均已提交或无需填报。"),
+            cancel_url=back,
+            refused=True,
+        )
+    quarter = periods.Month(year, month).quarter.quarter
+    lines = []
+    for people, what in (
+        (owing.summaries, _("%(year)s年%(month)s月工作小结") % {"year": year, "month": month}),
+        (owing.targets, _("%(year)s年第%(q)s季度目标") % {"year": year, "q": quarter}),
+    ):
+        if people:
+            names = "、".join(person.get_full_name() for person in people[:30])
+            more = _("等%(n)s人") % {"n": len(people)} if len(people) > 30 else ""
+            lines.append(
+                _("%(what)s（%(n)s人）：%(names)s%(more)s")
+                % {"what": what, "n": len(people), "names": names, "more": more}
+            )
+    return confirm_then(
+        request,
+        act=lambda: reminders.roster_urge(viewer=request.user, year=year, month=month, department_id=department_id),
+        success=lambda run: (
+            _("已发送催交提醒：月小结%(s)s人，季度目标%(t)s人（今天已提醒过的人不再重复发送）。")
+            % {"s": run.summaries, "t": run.targets}
+        ),
+        back_url=back,
+        title=title,
+        message=_("将以您的名义向以下%(n)s人发送提醒（站内通知；留有电子邮箱的同时发送邮件），请其尽快提交：")
+        % {"n": len(owing.people)},
+        detail="\n".join(lines),
+        confirm_label=_("发送提醒"),
     )
 
 

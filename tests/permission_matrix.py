@@ -248,6 +248,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "review_decide": row(DENY, head=OK, other_head=OK, leader=OK),
     "roster": row(DENY, head=OK, other_head=OK, leader=OK, chief=OK, hr=OK, other_hr=OK),
     "roster_export": row(DENY, head=OK, other_head=OK, leader=OK, chief=OK, hr=OK, other_hr=OK),
+    "roster_urge": row(DENY, head=OK, other_head=OK, leader=OK, chief=OK, hr=OK, other_hr=OK),
     "roster_export_job": row(
         POST_DENY, head=POST_OK, other_head=POST_OK, leader=POST_OK, chief=POST_OK, hr=POST_OK, other_hr=POST_OK
     ),

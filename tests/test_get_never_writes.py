@@ -45,6 +45,7 @@ PAGES = [
     "summaries:list",
     "review",
     "roster",
+    "roster_urge",
     "evaluations:annual_index",
     "evaluations:grading",
     "evaluations:quarters",

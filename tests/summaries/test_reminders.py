@@ -22,7 +22,15 @@ def _messages(person):
     return list(Notification.objects.filter(recipient=person).values_list("message", flat=True))
 
 
+def _targets_handed_in(*people):
+    """The fourth quarter's targets handed in: a test of the summaries' reminders in November hears
+    nothing of targets overdue since 10 October (reminded weekly since)."""
+    for person in people:
+        TargetSetFactory(owner=person, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+
+
 def test_people_who_have_not_submitted_are_reminded_three_days_before(organisation, staff, colleague, head):
+    _targets_handed_in(staff, colleague, head)
     MonthlySummaryFactory(owner=colleague, status=ReviewStatus.SUBMITTED)
     run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     assert run.summaries == 2  # staff and the head; the colleague has submitted
@@ -31,9 +39,43 @@ def test_people_who_have_not_submitted_are_reminded_three_days_before(organisati
 
 
 def test_no_reminder_before_the_window_or_after_the_deadline(organisation, staff):
+    """No "hand it in by …" outside its window; after the deadline the weekly overdue reminder
+    takes over (below)."""
+    _targets_handed_in(staff)
     assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 1)).summaries == 0
-    assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 6)).summaries == 0
     assert _messages(staff) == []
+    assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 6)).summaries == 0
+    assert not [message for message in _messages(staff) if message.startswith("请在")]
+
+
+def test_what_is_still_owed_after_the_deadline_is_asked_for_once_a_week(organisation, staff, colleague, head):
+    """A user test: quarter targets overdue since 10 October, and nobody told again. From the day
+    after the deadline, once a week, to whoever has not handed it in (a returned one included), not
+    to one who has, nor to one seconded out for the period."""
+    from accounts.models import StaffStatusKind
+    from tests.factories import StaffStatusFactory
+
+    MonthlySummaryFactory(owner=colleague, year=2026, month=10, submitted=True)
+    MonthlySummaryFactory(owner=head, year=2026, month=10, status=ReviewStatus.RETURNED)
+    TargetSetFactory(owner=colleague, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    seconded = UserFactory(department=staff.department)
+    StaffStatusFactory(user=seconded, kind=StaffStatusKind.SECONDED, start_date=date(2026, 9, 1))
+    send = reminders.send_deadline_reminders
+    # (summaries, targets) told each day: October's summaries were due on 5 November, the fourth
+    # quarter's targets on 10 October; each is asked for again every seventh day from the day after.
+    told = {
+        day: (run.summaries_overdue, run.targets_overdue)
+        for day in (5, 6, 7, 8, 12, 13)
+        for run in [send(organisation=organisation, today=date(2026, 11, day))]
+    }
+    assert told == {5: (0, 2), 6: (2, 0), 7: (0, 0), 8: (0, 2), 12: (0, 0), 13: (2, 0)}  # staff and the head
+    assert sorted(set(_messages(staff))) == [
+        "您的2026年10月工作小结已过截止日期（11月5日），请尽快提交。",
+        "您的2026年第4季度目标已过截止日期（10月10日），请尽快提交。",
+        "请在11月5日前提交10月工作小结。",  # on the day itself, the reminder of the deadline
+    ]
+    assert _messages(colleague) == [] and _messages(seconded) == []
+    assert len(_messages(staff)) == 5
 
 
 def test_no_reminder_for_a_month_before_the_organisation_began_in_the_system(organisation, staff):
@@ -153,8 +195,15 @@ def test_the_nightly_task_reminds_each_organisation_as_a_job_and_a_failing_one_s
         return real(organisation=organisation, today=today)
 
     monkeypatch.setattr(reminders, "send_deadline_reminders", failing_for_the_other)
+    _targets_handed_in(staff, staff.department.head)
     result = send_deadline_reminders_task.apply().get()
-    assert result == {"targets": 0, "summaries": 2, "failed": [other_organisation.pk]}  # staff and the head
+    assert result == {
+        "targets": 0,
+        "summaries": 2,  # staff and the head
+        "targets_overdue": 0,
+        "summaries_overdue": 0,
+        "failed": [other_organisation.pk],
+    }
     assert _messages(staff) and not _messages(outsider)
     jobs = {job.organisation_id: job for job in Job.objects.filter(kind=reminders.DEADLINE_REMINDERS)}
     assert jobs[organisation.pk].state == Job.State.DONE and jobs[organisation.pk].params == {"today": "2026-11-02"}
@@ -177,6 +226,7 @@ def test_reminders_are_e_mailed_once_through_the_one_notification_path(
     organisation, staff, colleague, head, mail_to, mailoutbox, django_capture_on_commit_callbacks
 ):
     mail_to(staff, head)
+    _targets_handed_in(staff, colleague, head)
     assert not colleague.email  # the colleague has no address
     with django_capture_on_commit_callbacks(execute=True):
         reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
@@ -226,5 +276,6 @@ def test_a_newcomer_whose_targets_are_due_later_is_not_told_the_organisations_de
 
 def test_a_reminder_writes_the_day_as_the_home_page_does_without_a_leading_zero(organisation, staff):
     """A user test read "请在11月05日前" in the reminder beside "11月5日截止" on the home page."""
+    _targets_handed_in(staff)
     reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     assert _messages(staff) == ["请在11月5日前提交10月工作小结。"]

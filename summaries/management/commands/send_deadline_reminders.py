@@ -7,4 +7,5 @@ class Command(TaskCommand):
     task = send_deadline_reminders
 
     def summary(self, result: dict, **options) -> str:
-        return f"Reminded {result['targets']} about targets, {result['summaries']} about summaries."
+        overdue = f"overdue: {result['targets_overdue']} about targets, {result['summaries_overdue']} about summaries"
+        return f"Reminded {result['targets']} about targets, {result['summaries']} about summaries; {overdue}."
