@@ -20,9 +20,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .formerrors import run_service, service_result
+from .hooks import Hooks
 from .workflow import ReviewStatus
 
 T = TypeVar("T")
+
+# The pages the rooms above offer on a person's staff page (publicity.reports: the person's year,
+# 考核档案): functions of (the viewer, the person) giving (label, URL) pairs the viewer may follow
+# (a user test's HR found nothing of the person's appraisal from 人员管理).
+_PERSON_PAGE_LINKS: Hooks[Callable[..., list[tuple[str, str]]]] = Hooks()
+register_person_page_link = _PERSON_PAGE_LINKS.register
+
+
+def person_page_links(viewer, person) -> list[tuple[str, str]]:
+    """The (label, URL) links the rooms offer ``viewer`` on ``person``'s staff page."""
+    return _PERSON_PAGE_LINKS.gather(viewer, person)
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

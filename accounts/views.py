@@ -68,7 +68,15 @@ from .models import (
     WorkingDayOverride,
     url_without_tokens,
 )
-from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
+from .pages import (
+    confirm_page,
+    confirm_then,
+    form_page,
+    import_page,
+    person_page_links,
+    stored_file_download,
+    xlsx_download,
+)
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .text import join_list, join_sentences
@@ -565,6 +573,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
             "failed_sign_ins": lockout.failed_sign_ins(person),
+            "appraisal_links": person_page_links(request.user, person),
         },
     )
 

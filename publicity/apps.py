@@ -57,3 +57,9 @@ class PublicityConfig(AppConfig):
         register_publication_window_reader(welfare_publication_window)
         # Its list, page and workbook say 已定 once the line's window is over by the locking rule.
         register_final_by_date_reader(welfare_final_by_date)
+        # The person's year (考核档案), offered on their staff page.
+        from accounts.pages import register_person_page_link
+
+        from .reports.selectors import person_year_link
+
+        register_person_page_link(person_year_link)

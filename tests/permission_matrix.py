@@ -331,6 +331,10 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "reports:person_year_form": get_only(
         row(NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
     ),
+    # The person's year on one page (考核档案): whoever prints their forms.
+    "reports:person_year": get_only(
+        row(NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
+    ),
     # The agency head prints every department's 结果汇总表 of his organisation (not its people's forms).
     "reports:department_summary": get_only(
         row(NOT_FOUND, head=OK, leader=OK, chief=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)

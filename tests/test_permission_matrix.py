@@ -177,6 +177,7 @@ OBJECT_FOR_PK = {
     "publicity:review_case_detail": "review_case",
     "reports:person_quarter_form": "person",
     "reports:person_year_form": "person",
+    "reports:person_year": "person",
     "reports:department_summary": "department",
     "reports:department_forms": "department",
     "reports:department_forms_job": "department",

@@ -193,12 +193,11 @@ def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, l
 OWN_VETO_FLAGS_SHOWN = 20
 
 
-def own_veto_flags(*, person_id: int) -> list[VetoFlag]:
-    """The person's veto flags, newest year first, lifted ones too (with why): their own record
-    (我的考核记录), where the notice of a veto leads."""
-    return list(
-        VetoFlag.objects.filter(person_id=person_id).order_by("-year", "-raised_at", "-pk")[:OWN_VETO_FLAGS_SHOWN]
-    )
+def own_veto_flags(*, person_id: int, year: int | None = None) -> list[VetoFlag]:
+    """The person's veto flags (of ``year``), newest year first, lifted ones too (with why): their
+    own record (我的考核记录), where the notice of a veto leads, and the person's year (考核档案)."""
+    flags = VetoFlag.objects.filter(person_id=person_id, **({} if year is None else {"year": year}))
+    return list(flags.order_by("-year", "-raised_at", "-pk")[:OWN_VETO_FLAGS_SHOWN])
 
 
 def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag]:

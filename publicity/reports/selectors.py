@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import SEPARATED_ROLES, Department, Job, RoleAssignment, User
@@ -108,3 +110,11 @@ def forms_quarter(*, organisation_id: int | None) -> periods.Quarter:
         .first()
     )
     return periods.Quarter(*approved) if approved else periods.quarter_at_work()
+
+
+def person_year_link(viewer: User, person: User) -> list[tuple[str, str]]:
+    """考核档案 on the person's staff page (accounts.pages.person_page_links), for a viewer who may
+    print the person's forms: the year at work (the year before until the end of February)."""
+    if not viewer.has_perm("publicity.view_person_forms", person):
+        return []
+    return [(_("考核档案"), reverse("reports:person_year", args=[person.pk, periods.year_at_work()]))]

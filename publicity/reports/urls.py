@@ -13,6 +13,7 @@ urlpatterns = [
     path("forms/", views.forms, name="forms"),
     path("forms/people/<int:pk>/<int:year>/q<int:quarter>.pdf", views.person_quarter_form, name="person_quarter_form"),
     path("forms/people/<int:pk>/<int:year>.pdf", views.person_year_form, name="person_year_form"),
+    path("people/<int:pk>/<int:year>/", views.person_year, name="person_year"),
     path(
         "forms/departments/<int:pk>/<int:year>/q<int:quarter>/summary.pdf",
         views.department_summary,

@@ -18,6 +18,7 @@ from accounts.pagination import page_of, query_without
 from accounts.pdf import pdf_response
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import quarters_outstanding
+from evaluations.discipline.selectors import own_veto_flags
 from evaluations.grading.models import QuarterGrade
 
 from . import pdf, selectors, services
@@ -198,6 +199,34 @@ def forms(request: HttpRequest) -> HttpResponse:
             "people_query": query_without(request.GET, PEOPLE_PAGE),
             "inline_limit": services.inline_forms_limit(),
             "own": user.department_id is not None,
+        },
+    )
+
+
+@require_safe
+@permission_required("publicity.view_forms")
+def person_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """One person's year on one page (考核档案): each quarter's targets and how they ended, the
+    monthly summaries, the grade with its comment and score, the year's result and any veto, with
+    the record forms to print; for whoever may print the person's forms of that year (a user test's
+    HR answered "how has 某某 done this year?" from the roster month by month, a PDF and the veto
+    list). The person's own reads as their forms do: grades once approved, a decided year only."""
+    _year(year)
+    person = _get_person_for_period_forms(request, pk, year=year)
+    own = _own(request, person)
+    quarters = [pdf.quarter_forms(year=year, quarter=q, person=person, own=own)[0] for q in (1, 2, 3, 4)]
+    this_year = periods.today().year
+    return render(
+        request,
+        "publicity/reports/person_year.html",
+        {
+            "person": person,
+            "year": year,
+            "quarters": quarters,
+            "summary": pdf.annual_summary(person=person, year=year, own=own),
+            "veto_flags": own_veto_flags(person_id=person.pk, year=year),
+            "previous_year": year - 1 if year > periods.MIN_YEAR else None,
+            "next_year": year + 1 if year < this_year else None,
         },
     )
 
