@@ -231,8 +231,8 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     rate. Once a month's deadline has passed, 未提交 is everyone who takes part (who was posted in the
     scope on the month's last day, as the roster lists a month that has ended; a newcomer from the
     month they began) less those who handed in — a summary never begun counts too, not only a
-    draft — and the rate is on time ÷ that whole; a month not yet due has no rate (—) and its 未提交
-    are its drafts, which are not late."""
+    draft — and the rate is on time ÷ that whole; a month begun and not yet due counts its 未提交 the
+    same way, as the roster lists it, and has no rate (—) yet."""
     today = periods.today()
     organisation = Organisation.objects.get(pk=scope.organisation_id)
     # Per month, those it asked a summary of: a newcomer from the month they began (periods.due_for_people),
@@ -295,7 +295,9 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         c -= away_drafts[month]
         period = periods.Month(year, month)
         due = periods.is_due(policy, period) and periods.summary_deadline(policy, period) < today
-        if due:
+        # A month begun counts as the roster does, everyone asked less those who handed in (a user
+        # test read 未提交 21 here, its drafts, beside the roster's 58 for December in progress).
+        if periods.is_due(policy, period) and period.has_begun(today):
             c = max(expected_in[f"m{month}"] - a - b, c)
         on_time.append(a)
         late.append(b)

@@ -245,8 +245,11 @@ def test_a_month_whose_summaries_are_not_yet_due_has_no_on_time_rate(client_for,
     MonthlySummaryFactory(owner=staff, year=YEAR, month=12)
     MonthlySummaryFactory(owner=staff, year=YEAR, month=10)
     rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
-    assert rows["12月"] == [None, 0, 0, 1]  # not due yet: its drafts only
     people = participants_of(organisation=staff.organisation).count()
+    # Not due yet: no rate; 未提交 as the roster lists the month begun, everyone who has not handed
+    # it in (a user test read the drafts only here, 21, beside the roster's 58).
+    assert rows["12月"] == [None, 0, 0, people]
+    assert rows["11月"][1:] == [0, 0, people]
     assert rows["10月"] == [Decimal("0.0"), 0, 0, people]
 
 
