@@ -67,6 +67,28 @@ def handed_in(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": HANDED_IN_STATUSES})
 
 
+def met_the_deadline(prefix: str = "") -> Q:
+    """The filter "not 逾期 whatever the date": handed in, or handed in on time and returned since.
+    Lateness is judged on the first hand-in (:func:`submit`): the time a review round takes is not
+    the owner's delay (a user test's targets handed in on 8 October, two days early, and returned on
+    8 December read 已退回 逾期 at once). The returned document is still not handed in: the roster
+    lists it, 催交 asks for it."""
+    on_time = {
+        f"{prefix}status": ReviewStatus.RETURNED,
+        f"{prefix}is_late": False,
+        f"{prefix}submitted_at__isnull": False,
+    }
+    return handed_in(prefix) | Q(**on_time)
+
+
+def met_deadline(status: str | None, is_late: bool, submitted_at) -> bool:
+    """:func:`met_the_deadline` for one document already read (its status, whether its first hand-in
+    was late, when it was handed in)."""
+    return status in HANDED_IN_STATUSES or (
+        status == ReviewStatus.RETURNED and not is_late and submitted_at is not None
+    )
+
+
 def awaiting_review_by(reviewer: User) -> Q:
     """The filter "waiting for ``reviewer``'s decision" — the one definition of the review inbox
     and the home page's count (who reviews whom: ``accounts.selectors.evaluator_of``).

@@ -26,7 +26,7 @@ from accounts.excel import new_sheet, write_table
 from accounts.listing import export_filename
 from accounts.models import Job, Policy, User
 from accounts.selectors import policy_for_organisation, seconded_ids
-from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, met_deadline
 
 from . import review
 
@@ -62,10 +62,11 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
     not_yet = _("未到")
     not_started, quarter_not_started = not period.has_begun(today), not period.quarter.has_begun(today)
 
-    def badge(handed_late: bool, status: str | None, due, start, owed: bool) -> str:
+    def badge(handed_late: bool, status: str | None, due, start, owed: bool, handed_at) -> str:
         if handed_late:
             return late
-        if not owed or status in HANDED_IN_STATUSES:
+        # Handed in, or on time and returned since: not 逾期 (accounts.workflow.met_deadline).
+        if not owed or met_deadline(status, handed_late, handed_at):
             return ""
         return overdue if periods.past_deadline(policy, due, start, today) else ""
 
@@ -74,7 +75,7 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
     away_month = seconded_ids(organisation_id=policy.organisation_id, period=period)
     away_quarter = seconded_ids(organisation_id=policy.organisation_id, period=period.quarter)
     for row in values.iterator(chunk_size=CHUNK):
-        department, number, full_name, username, summary, summary_late, targets, targets_late, start, pk = row
+        department, number, full_name, username, summary, summary_late, targets, targets_late, start, pk, *handed = row
         summary_due = periods.is_due_for(period, start) and pk not in away_month
         targets_due = periods.is_due_for(period.quarter, start) and pk not in away_quarter
         summary_label = labels.get(summary) or review.roster_status_label(summary)
@@ -93,9 +94,9 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
             number,
             full_name or username,
             summary_label,
-            badge(summary_late, summary, period, start, summary_due),
+            badge(summary_late, summary, period, start, summary_due, handed[0]),
             targets_label,
-            badge(targets_late, targets, period.quarter, start, targets_due),
+            badge(targets_late, targets, period.quarter, start, targets_due, handed[1]),
         ]
 
 

@@ -20,7 +20,7 @@ from accounts.models import Job, Notification, Organisation, User
 from accounts.selectors import on_long_leave, participants_of, policy_for_organisation, seconded_through
 from accounts.services import notify_many
 from accounts.text import in_site_language
-from accounts.workflow import ReviewStatus, handed_in, reviewer_id_expression
+from accounts.workflow import ReviewStatus, handed_in, met_the_deadline, reviewer_id_expression
 from targets.models import TargetSet
 
 from .models import MonthlySummary
@@ -111,7 +111,8 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
 def _overdue(organisation: Organisation, people, policy, today: date) -> dict[str, int]:
     """The weekly reminder of the quarter's targets and last month's summary to whoever is past
     their own deadline (periods.past_deadline_people) and has not handed it in (a returned one
-    included), from the day after the deadline; not those seconded out for the period."""
+    included, unless it was handed in on time: the review round is not their delay), from the day
+    after the deadline; not those seconded out for the period."""
     counts = {"targets_overdue": 0, "summaries_overdue": 0}
     current, last_month = periods.Quarter.of(today), periods.Month.of(today).previous()
     with in_site_language():
@@ -135,7 +136,8 @@ def _overdue(organisation: Organisation, people, policy, today: date) -> dict[st
         ):
             if today <= due:
                 continue
-            handed = model.objects.filter(handed_in(), organisation=organisation, year=period.year, **key)
+            # Not one handed in on time and returned since: it is not overdue (accounts.workflow).
+            handed = model.objects.filter(met_the_deadline(), organisation=organisation, year=period.year, **key)
             pending = (
                 people.filter(periods.past_deadline_people(policy, period, today))
                 .exclude(pk__in=handed.values("owner_id"))

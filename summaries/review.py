@@ -27,7 +27,14 @@ from accounts.selectors import (
     posted_on,
     seconded_through,
 )
-from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
+from accounts.workflow import (
+    HANDED_IN_STATUSES,
+    ReviewedDocument,
+    ReviewStatus,
+    handed_in,
+    met_deadline,
+    met_the_deadline,
+)
 from targets import services as target_services
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
@@ -447,12 +454,12 @@ def roster_people(
         policy, today = policy_for_organisation(organisation_id=viewer.organisation_id), periods.today()
         period = periods.Month(year, month)
         overdue_summary = (
-            ~Exists(summaries.filter(handed_in()))
+            ~Exists(summaries.filter(met_the_deadline()))
             & periods.past_deadline_people(policy, period, today)
             & Q(seconded_month=False)
         )
         overdue_targets = (
-            ~Exists(target_sets.filter(handed_in()))
+            ~Exists(target_sets.filter(met_the_deadline()))
             & periods.past_deadline_people(policy, period.quarter, today)
             & Q(seconded_quarter=False)
         )
@@ -512,13 +519,13 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
     summaries = {
         s.owner_id: s
         for s in MonthlySummary.objects.filter(owner_id__in=ids, year=year, month=month).only(
-            "pk", "owner_id", "status", "is_late"
+            "pk", "owner_id", "status", "is_late", "submitted_at"
         )
     }
     target_sets = {
         t.owner_id: t
         for t in TargetSet.objects.filter(owner_id__in=ids, year=year, quarter=quarter).only(
-            "pk", "owner_id", "status", "is_late"
+            "pk", "owner_id", "status", "is_late", "submitted_at"
         )
     }
     rows = []
@@ -528,8 +535,9 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
         start = person.appraisal_start
         summary_due = periods.is_due_for(period, start) and not getattr(person, "seconded_month", False)
         targets_due = periods.is_due_for(period.quarter, start) and not getattr(person, "seconded_quarter", False)
-        summary_in = bool(summary and summary.status in HANDED_IN_STATUSES)
-        targets_in = bool(targets and targets.status in HANDED_IN_STATUSES)
+        # Handed in, or handed in on time and returned since: not 逾期 (accounts.workflow.met_deadline).
+        summary_in = bool(summary and met_deadline(summary.status, summary.is_late, summary.submitted_at))
+        targets_in = bool(targets and met_deadline(targets.status, targets.is_late, targets.submitted_at))
         rows.append(
             RosterRow(
                 person=person,
@@ -574,6 +582,9 @@ ROSTER_VALUES = (
     "ts__is_late",
     "appraisal_start",
     "pk",
+    # For 逾期: a document handed in on time and returned since is not (accounts.workflow.met_deadline).
+    "ms__submitted_at",
+    "ts__submitted_at",
 )
 
 
