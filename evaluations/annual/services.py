@@ -1280,6 +1280,10 @@ def annual_decide(
     (:func:`_lock_if_year_closed`).
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
+    if result.person_id == actor.pk:
+        # 谁管理谁认定: nobody decides their own year (a review's agency head, appraised in a
+        # department too, decided their own 优秀 against a 称职 suggestion; HR's review recuses alike).
+        raise ValidationError(_("本人的年度等次不能由本人确定，请由考核委员会其他成员或上级确定。"))
     _check_year_complete(organisation=result.organisation, year=result.year, person_ids=[result.person_id])
     _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:

@@ -374,6 +374,19 @@ def test_a_sanction_of_the_former_organisation_follows_the_person_who_moved(
     assert [row.person_id for row, _why in against] == [person.pk]
 
 
+def test_nobody_decides_their_own_year(organisation, department, crowd):
+    """A review: an agency head appraised in a department too decided their own 优秀 against a 称职
+    suggestion (谁管理谁认定; HR's review after the lock recuses alike)."""
+    from accounts.models import Role
+
+    boss = UserFactory(department=department, full_name="局长兼科员", roles=[Role.STAFF, Role.AGENCY_HEAD])
+    record(boss, "好/好/较好/较好", score="90")
+    rollup(organisation)
+    with pytest.raises(ValidationError, match="本人的年度等次不能由本人确定"):
+        annual.annual_decide(result=result_of(boss), actor=boss, grade=AnnualGrade.EXCELLENT, reason="工作突出")
+    assert result_of(boss).decided_grade == ""
+
+
 # --- Quota and ranking -------------------------------------------------------------------------
 
 
