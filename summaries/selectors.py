@@ -12,7 +12,7 @@ from accounts import periods
 from accounts.models import Policy, User
 from accounts.selectors import Secondments, policy_for_organisation, secondments_of
 from accounts.workflow import HANDED_IN_STATUSES, awaiting_review_by
-from targets.models import TargetItem
+from targets.models import TargetItem, TargetSet
 
 from .models import MonthlySummary, SummaryProgress
 
@@ -193,6 +193,11 @@ def summary_missing_target_items(*, summary: MonthlySummary) -> int:
         .exclude(pk__in=summary.progress_notes.exclude(target_item=None).values("target_item_id"))
         .count()
     )
+
+
+def quarter_targets_exist(*, summary: MonthlySummary) -> bool:
+    """Whether the summary's owner has a target set of its quarter (handed in or not)."""
+    return TargetSet.objects.filter(owner_id=summary.owner_id, year=summary.year, quarter=summary.quarter).exists()
 
 
 def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:

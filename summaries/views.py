@@ -234,6 +234,9 @@ def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: di
                 else ""
             ),
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
+            # No target set of the quarter at all: the owner is sent to write it first (a user test's
+            # staff, their targets overdue, read only "本季度暂无目标事项").
+            "targets_missing": can_edit and not selectors.quarter_targets_exist(summary=summary),
             "submit_question": (
                 selectors.early_submission_question(summary=summary, today=periods.today()) if can_edit else ""
             ),

@@ -27,7 +27,19 @@ def test_without_a_target_set_the_list_is_empty(staff, client_for):
     summary = services.summary_get_or_create(owner=staff, year=2026, month=10, now=datetime(2026, 10, 3, tzinfo=CHINA))
     assert not summary.progress_notes.exists()
     page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
-    assert 'data-testid="no-targets"' in page
+    # The quarter's targets not written at all: the owner is sent to write them first (a user test's
+    # staff, their targets overdue, read only "本季度暂无目标事项").
+    assert 'data-testid="targets-missing"' in page and "2026年第4季度的目标尚未填报" in page
+    assert f'href="{reverse("targets:my_targets")}"' in page
+
+
+def test_with_a_target_set_of_no_items_the_list_says_there_are_none(staff, client_for):
+    from tests.factories import TargetSetFactory
+
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.DRAFT)
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=10, now=datetime(2026, 10, 3, tzinfo=CHINA))
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="no-targets"' in page and 'data-testid="targets-missing"' not in page
 
 
 def test_a_draft_target_set_still_prefills(staff, make_targets):
