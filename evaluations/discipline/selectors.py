@@ -200,6 +200,20 @@ def own_veto_flags(*, person_id: int, year: int | None = None) -> list[VetoFlag]
     return list(flags.order_by("-year", "-raised_at", "-pk")[:OWN_VETO_FLAGS_SHOWN])
 
 
+def findings_about(*, person_ids: list[int], first_day, last_day) -> dict[int, list[Finding]]:
+    """Person id → the inspection findings about them dated ``first_day``..``last_day``, by date
+    (one query): what a quarter's 登记表 and the person's year show beside the grade (a user test
+    read 好 on the form of a quarter with a 严重 finding, and nothing of it)."""
+    found: dict[int, list[Finding]] = {}
+    for finding in (
+        Finding.objects.filter(person_id__in=person_ids, inspection__date__range=(first_day, last_day))
+        .select_related("inspection")
+        .order_by("inspection__date", "pk")
+    ):
+        found.setdefault(finding.person_id, []).append(finding)
+    return found
+
+
 def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag]:
     """The people with an active veto flag on ``year``, as a subquery (``person_id__in=``)."""
     return VetoFlag.objects.filter(person__organisation=organisation, year=year, lifted_at__isnull=True).values(

@@ -24,6 +24,8 @@ from accounts.models import Department, User
 from accounts.pdf import pdf_render
 from accounts.periods import Quarter
 from evaluations.annual.models import AnnualResult
+from evaluations.discipline.models import Finding
+from evaluations.discipline.selectors import findings_about
 from evaluations.grading.models import (
     AppraisalQuarter,
     Grade,
@@ -51,6 +53,8 @@ class QuarterForm:
     targets: list[TargetItem] = field(default_factory=list)
     summaries: list[MonthlySummary] = field(default_factory=list)
     scores: list[IndicatorScore] = field(default_factory=list)
+    # The quarter's inspection findings about the person (not on their own copy).
+    findings: list[Finding] = field(default_factory=list)
 
 
 # The recorded reviews after 定等 of the forms' grades, in order, with who recorded each.
@@ -62,7 +66,8 @@ def quarter_forms(
 ) -> list[QuarterForm]:
     """The 登记表 of one person, or of everyone graded in ``department`` that quarter (by employee
     number). ``own``: the person reads their own form, which shows the grade only once the agency
-    head approved the quarter (as their own history page does). Five queries whatever the size."""
+    head approved the quarter (as their own history page does), and no inspection findings (the
+    others' copies list the quarter's findings about the person). Six queries whatever the size."""
     organisation_id = (person or department).organisation_id
     appraisal_quarter = (
         AppraisalQuarter.objects.filter(organisation_id=organisation_id, year=year, quarter=quarter)
@@ -117,6 +122,12 @@ def quarter_forms(
     )
     for summary in summaries:
         by_person[summary.owner_id].summaries.append(summary)
+    if not own:
+        period = Quarter(year, quarter)
+        for person_id, found in findings_about(
+            person_ids=ids, first_day=period.first_day, last_day=period.last_day
+        ).items():
+            by_person[person_id].findings = found
     graded = {form.grade.pk: form for form in forms if form.grade is not None and form.show_grade}
     if graded:
         for score in (

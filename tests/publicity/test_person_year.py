@@ -153,3 +153,15 @@ def test_hrs_roster_and_year_list_lead_to_the_persons_year_and_a_heads_roster_do
     assert link in client_for(hr).get(roster).content.decode()
     assert link in client_for(hr).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
     assert 'data-testid="person-year-link"' not in client_for(head).get(roster).content.decode()
+
+
+def test_the_quarters_findings_about_the_person_are_listed_for_hr_and_not_on_their_own_page(
+    client_for, hr, record, organisation
+):
+    from tests.factories import FindingFactory, InspectionFactory
+
+    inspection = InspectionFactory(organisation=organisation, date=date(YEAR, 7, 8))
+    FindingFactory(inspection=inspection, person=record, description="工作时间离岗")
+    body = _page(client_for(hr), record).content.decode()
+    assert 'data-testid="person-year-findings"' in body and "工作时间离岗" in body
+    assert "工作时间离岗" not in _page(client_for(record), record).content.decode()

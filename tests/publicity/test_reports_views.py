@@ -200,6 +200,25 @@ def test_the_person_sees_their_own_grade_only_once_the_quarter_is_approved(clien
 
 
 @needs_poppler
+def test_the_quarter_form_lists_the_quarters_findings_about_the_person_but_not_on_their_own_copy(
+    client_for, hr, graded, organisation, tmp_path
+):
+    """A user test read 好 on the form of a quarter with a 严重 finding about the person (7 July),
+    and nothing of it; the grading page showed it."""
+    from datetime import date
+
+    from tests.factories import FindingFactory, InspectionFactory
+
+    inspection = InspectionFactory(organisation=organisation, date=date(YEAR, 7, 8))
+    FindingFactory(inspection=inspection, person=graded, description="工作时间离岗")
+    FindingFactory(inspection=InspectionFactory(organisation=organisation, date=date(YEAR, 4, 2)), person=graded)
+    text = _quarter_form_flat(client_for(hr), tmp_path, graded)
+    assert "纪律作风检查发现" in text and "2026-07-08" in text and "工作时间离岗" in text
+    assert "2026-04-02" not in text  # the second quarter's
+    assert "纪律作风检查发现" not in _quarter_form_flat(client_for(graded), tmp_path, graded)
+
+
+@needs_poppler
 def test_the_form_of_someone_the_approved_quarter_did_not_list_says_so_not_undecided(
     client_for, hr, colleague, graded, tmp_path
 ):
