@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -113,54 +114,58 @@ def _overdue(organisation: Organisation, people, policy, today: date) -> dict[st
     their own deadline (periods.past_deadline_people) and has not handed it in (a returned one
     included, unless it was handed in on time: the review round is not their delay), from the day
     after the deadline; not those seconded out for the period."""
-    counts = {"targets_overdue": 0, "summaries_overdue": 0}
-    current, last_month = periods.Quarter.of(today), periods.Month.of(today).previous()
+    quarter, month = periods.Quarter.of(today), periods.Month.of(today).previous()
+    targets_due, summary_due = periods.target_deadline(policy, quarter), periods.summary_deadline(policy, month)
     with in_site_language():
-        for name, period, due, model, key, url in (
-            (
-                "targets_overdue",
-                current,
-                periods.target_deadline(policy, current),
-                TargetSet,
-                {"quarter": current.quarter},
-                TARGETS_URL,
-            ),
-            (
-                "summaries_overdue",
-                last_month,
-                periods.summary_deadline(policy, last_month),
-                MonthlySummary,
-                {"month": last_month.month},
-                SUMMARIES_URL,
-            ),
-        ):
-            if today <= due:
-                continue
-            # Not one handed in on time and returned since: it is not overdue (accounts.workflow).
-            handed = model.objects.filter(met_the_deadline(), organisation=organisation, year=period.year, **key)
-            pending = (
-                people.filter(periods.past_deadline_people(policy, period, today))
-                .exclude(pk__in=handed.values("owner_id"))
-                .exclude(seconded_through(period))
-                .values_list("pk", flat=True)
-            )
-            values = {"date": f"{due.month}月{due.day}日", "year": period.year}
-            if name == "targets_overdue":
-                message = _("您的%(year)s年第%(q)s季度目标已过截止日期（%(date)s），请尽快提交。") % {
-                    **values,
-                    "q": current.quarter,
-                }
-            else:
-                message = _("您的%(year)s年%(month)s月工作小结已过截止日期（%(date)s），请尽快提交。") % {
-                    **values,
-                    "month": last_month.month,
-                }
-            week = (today - due - timedelta(days=1)).days // OVERDUE_EVERY_DAYS
-            counts[name] = notify_many(
-                [Notification(recipient_id=pk, message=message, url=url) for pk in pending],
-                dedupe_key=f"{name}:{period.year}-{'-'.join(map(str, key.values()))}:w{week}",
-            )
-    return counts
+        targets = _("您的%(year)s年第%(q)s季度目标已过截止日期（%(date)s），请尽快提交。") % {
+            "year": quarter.year,
+            "q": quarter.quarter,
+            "date": f"{targets_due.month}月{targets_due.day}日",
+        }
+        summaries = _("您的%(year)s年%(month)s月工作小结已过截止日期（%(date)s），请尽快提交。") % {
+            "year": month.year,
+            "month": month.month,
+            "date": f"{summary_due.month}月{summary_due.day}日",
+        }
+    remind = partial(_remind_overdue, organisation=organisation, people=people, policy=policy, today=today)
+    return {
+        "targets_overdue": remind(quarter, targets_due, TargetSet, {"quarter": quarter.quarter}, targets, TARGETS_URL),
+        "summaries_overdue": remind(
+            month, summary_due, MonthlySummary, {"month": month.month}, summaries, SUMMARIES_URL
+        ),
+    }
+
+
+def _remind_overdue(
+    period,
+    due: date,
+    model,
+    key: dict,
+    message: str,
+    url: str,
+    *,
+    organisation: Organisation,
+    people,
+    policy,
+    today: date,
+) -> int:
+    """:func:`_overdue` for one document: the period's, due on ``due``; once a week (its dedupe key
+    counts the weeks since the day after the deadline)."""
+    if today <= due:
+        return 0
+    # Not one handed in on time and returned since: it is not overdue (accounts.workflow).
+    handed = model.objects.filter(met_the_deadline(), organisation=organisation, year=period.year, **key)
+    pending = (
+        people.filter(periods.past_deadline_people(policy, period, today))
+        .exclude(pk__in=handed.values("owner_id"))
+        .exclude(seconded_through(period))
+        .values_list("pk", flat=True)
+    )
+    week = (today - due - timedelta(days=1)).days // OVERDUE_EVERY_DAYS
+    return notify_many(
+        [Notification(recipient_id=pk, message=message, url=url) for pk in pending],
+        dedupe_key=f"{model._meta.model_name}-overdue:{period.year}-{'-'.join(map(str, key.values()))}:w{week}",
+    )
 
 
 @dataclass(frozen=True)

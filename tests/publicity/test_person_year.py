@@ -9,19 +9,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from evaluations.annual.models import AnnualGrade
-from evaluations.grading.models import Grade, QuarterState
+from evaluations.grading.models import QuarterState
 from tests.factories import (
     AnnualResultFactory,
-    AppraisalQuarterFactory,
     MonthlySummaryFactory,
-    QuarterGradeFactory,
     TargetItemFactory,
     TargetSetFactory,
     VetoFlagFactory,
 )
+from tests.publicity.test_reports_views import graded, quarter  # noqa: F401 (the record forms' fixtures)
 
 pytestmark = pytest.mark.usefixtures("private_files")
 
@@ -29,42 +27,18 @@ YEAR = 2026
 
 
 @pytest.fixture
-def quarter(organisation, chief):
-    return AppraisalQuarterFactory(
-        organisation=organisation,
-        year=YEAR,
-        quarter=3,
-        state=QuarterState.APPROVED,
-        approved_by=chief,
-        approved_at=timezone.now(),
-    )
-
-
-@pytest.fixture
-def record(staff, head, leader, quarter, organisation):
-    QuarterGradeFactory(
-        person=staff,
-        appraisal_quarter=quarter,
-        grade=Grade.GOOD,
-        state="confirmed",
-        comment="工作扎实，成效明显",
-        evaluator=head,
-        graded_at=timezone.now(),
-        confirmed_by=leader,
-        confirmed_at=timezone.now(),
-    )
-    target_set = TargetSetFactory(owner=staff, year=YEAR, quarter=3)
-    TargetItemFactory(target_set=target_set, content="完成全年预算编制")
-    MonthlySummaryFactory(owner=staff, year=YEAR, month=7, other_work="参加业务培训", submitted=True)
+def record(graded, organisation):  # noqa: F811
+    """staff's year: the third quarter's grade, targets and July's summary (``graded``, as the record
+    forms' tests have it), the year's suggestion and a veto."""
     AnnualResultFactory(
-        person=staff,
+        person=graded,
         organisation=organisation,
         year=YEAR,
         suggested_grade=AnnualGrade.COMPETENT,
         suggestion_reasons=["4个季度中1个“好”"],
     )
-    VetoFlagFactory(person=staff, year=YEAR, reason="2026年07月08日纪律作风检查发现严重问题")
-    return staff
+    VetoFlagFactory(person=graded, year=YEAR, reason="2026年07月08日纪律作风检查发现严重问题")
+    return graded
 
 
 def _page(client, person, year=YEAR):
@@ -90,7 +64,7 @@ def test_hr_reads_a_persons_year_on_one_page(client_for, hr, record):
     assert body.count('data-testid="person-year-quarter"') == 4
 
 
-def test_the_person_reads_their_own_year_as_their_forms_show_it(client_for, record, quarter):
+def test_the_person_reads_their_own_year_as_their_forms_show_it(client_for, record, quarter):  # noqa: F811
     """Their own: a grade once the quarter is approved, and no suggestion (not a result)."""
     client = client_for(record)
     body = _page(client, record).content.decode()
