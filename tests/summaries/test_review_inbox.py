@@ -35,6 +35,12 @@ def test_a_head_sees_the_targets_and_summaries_of_their_department(client_for, h
     assert "科长" not in body.split("inbox-count")[1].split("</table>")[0]  # their own summary is not here
 
 
+def test_on_a_phone_each_row_still_says_when_it_was_handed_in(client_for, head, waiting):
+    """The 提交时间 column is hidden on a phone: a user test's head could not tell the oldest there."""
+    body = client_for(head).get(reverse("review")).content.decode()
+    assert '<div class="d-sm-none small text-muted" data-testid="inbox-submitted-phone">11-07</div>' in body
+
+
 def test_a_leader_sees_the_heads_items_of_the_departments_they_supervise(client_for, leader, waiting):
     body = client_for(leader).get(reverse("review")).content.decode()
     assert body.count('data-testid="inbox-row"') == 1
